@@ -1,0 +1,147 @@
+"""Shared fixtures.
+
+The suite runs on SQLite by default (``pytest --db=postgresql`` runs it on the database named by
+``TRACKER_TEST_DATABASE_URL``). Each test runs inside a transaction that is rolled back; tests
+that need real commits across threads or processes use ``committed_app``.
+"""
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import scoped_session, sessionmaker
+from sqlmodel import Session
+
+from tracker import ROOT, create_app
+from tracker.db import make_engine
+from tracker.extensions import db as tracker_db
+
+from tests.factories import Factory
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+RECORDS_PATH = ROOT.parent / "shared" / "data" / "public-records-2023h2" / "records.jsonl.gz"
+
+BASE_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret-key",
+    "CAPTCHA": False,
+    "RATE_LIMITS_ENABLED": False,
+    "WTF_CSRF_ENABLED": False,
+    "EMBEDDED_WORKER": False,
+    "SESSION_COOKIE_SECURE": False,
+}
+
+
+def pytest_addoption(parser):
+    parser.addoption("--db", default="sqlite", choices=("sqlite", "postgresql"),
+                     help="database for the suite (postgresql needs TRACKER_TEST_DATABASE_URL)")
+
+
+def require_service(env_name: str) -> str:
+    """The URL in ``env_name``; skip without it, or fail under CI=true."""
+    url = os.environ.get(env_name)
+    if not url:
+        message = f"{env_name} is not set"
+        if IN_CI:
+            pytest.fail(f"{message}: CI must run this test against the real service")
+        pytest.skip(message)
+    return url
+
+
+def reset_postgres(url: str) -> None:
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
+        conn.exec_driver_sql("CREATE SCHEMA public")
+    engine.dispose()
+
+
+def fresh_database_url(kind: str, tmp_path: Path) -> str:
+    """A new, empty database of ``kind`` migrated to head."""
+    from tracker.migrate import alembic_config
+    from alembic import command
+
+    if kind == "sqlite":
+        url = f"sqlite:///{tmp_path / f'{uuid.uuid4().hex}.sqlite3'}"
+    else:
+        url = require_service("TRACKER_TEST_DATABASE_URL")
+        reset_postgres(url)
+    command.upgrade(alembic_config(url), "head")
+    return url
+
+
+@pytest.fixture(scope="session")
+def db_kind(request) -> str:
+    return request.config.getoption("--db")
+
+
+@pytest.fixture(scope="session")
+def engine(db_kind, tmp_path_factory):
+    url = fresh_database_url(db_kind, tmp_path_factory.mktemp("db"))
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture()
+def app(engine, tmp_path):
+    """An app whose every session shares one connection, rolled back after the test."""
+    app = create_app({**BASE_CONFIG, "DATABASE_URL": str(engine.url.render_as_string(hide_password=False)),
+                      "ENGINE": engine, "MAIL_URL": f"file://{tmp_path / 'mail'}"})
+    connection = engine.connect()
+    outer = connection.begin()
+    factory = sessionmaker(bind=connection, class_=Session, expire_on_commit=False,
+                           join_transaction_mode="create_savepoint")
+    state = app.extensions["tracker.db"]
+    state.session = scoped_session(factory)
+    with app.app_context():
+        yield app
+        state.session.remove()
+    outer.rollback()
+    connection.close()
+
+
+@pytest.fixture()
+def committed_app(db_kind, tmp_path):
+    """An app on a fresh database of its own, with real commits (for threads and processes)."""
+    url = fresh_database_url(db_kind, tmp_path)
+    app = create_app({**BASE_CONFIG, "DATABASE_URL": url, "MAIL_URL": f"file://{tmp_path / 'mail'}"})
+    with app.app_context():
+        yield app
+        tracker_db.session.remove()
+    app.extensions["tracker.db"].engine.dispose()
+
+
+@pytest.fixture()
+def session(app):
+    return tracker_db.session
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture()
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture()
+def factory(session):
+    """Builders for organisations, sites, users and cases: ``factory.case(**overrides)``."""
+    return Factory(session)
+
+
+@pytest.fixture(scope="session")
+def records_path() -> Path:
+    """The national platform's public records, read from ../shared."""
+    if not RECORDS_PATH.exists():
+        message = f"public records not found at {RECORDS_PATH}"
+        if IN_CI:
+            pytest.fail(message + " (CI always has ../shared)")
+        pytest.skip(message)
+    return RECORDS_PATH

@@ -1,0 +1,181 @@
+"""Cases (留言), their append-only history, screenshots, extension requests and canned answers."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from tracker.cases.states import Outcome, State, sql_in
+from tracker.db import JSONType, UTCDateTime, utcnow
+
+
+class Category(SQLModel, table=True):
+    """An error type. Codes 0–6 and 10 are the national platform's; admins may add more."""
+
+    __tablename__ = "category"
+
+    code: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    name_zh: str = Field(max_length=100)
+    name_en: str = Field(max_length=100)
+    is_active: bool = Field(default=True)
+    sort_order: int = Field(default=0)
+
+
+class Case(SQLModel, table=True):
+    """A citizen's report about a page of a government website."""
+
+    __tablename__ = "case_report"
+    __table_args__ = (
+        sa.CheckConstraint(f"state IN ({sql_in(State)})", name="ck_case_state"),
+        sa.CheckConstraint(f"outcome IS NULL OR outcome IN ({sql_in(Outcome)})", name="ck_case_outcome"),
+        sa.CheckConstraint(
+            "feedback IS NULL OR feedback IN ('satisfied', 'unsatisfied')", name="ck_case_feedback"
+        ),
+        sa.CheckConstraint("state <> 'closed' OR closed_at IS NOT NULL", name="ck_case_closed_at"),
+        sa.CheckConstraint("state <> 'closed' OR outcome IS NOT NULL", name="ck_case_closed_outcome"),
+        # the organiser inbox: one organisation's cases in a state, by due time
+        sa.Index("ix_case_organiser_state_due", "organiser_id", "state", "due_at"),
+        sa.Index("ix_case_organiser_due", "organiser_id", "due_at"),
+        # supervisor queues and the report: by responsible supervisor and receipt time
+        sa.Index("ix_case_supervisor_state", "supervisor_id", "state"),
+        sa.Index("ix_case_received", "received_at"),
+        sa.Index("ix_case_page_url_state", "page_url", "state"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    tracking_number: str = Field(max_length=32, unique=True, index=True)
+    query_code_hash: str = Field(max_length=64)
+    external_id: str | None = Field(default=None, max_length=64, unique=True)
+    source: str = Field(default="web", max_length=16)
+
+    state: str = Field(default=State.received, max_length=16)
+    outcome: str | None = Field(default=None, max_length=32)
+
+    site_id: int | None = Field(default=None, foreign_key="site.id", index=True)
+    site_code_given: str | None = Field(default=None, max_length=32)
+    organiser_id: int | None = Field(default=None, foreign_key="organisation.id")
+    supervisor_id: int = Field(foreign_key="organisation.id")
+    category_code: int = Field(foreign_key="category.code", index=True)
+
+    page_url: str = Field(max_length=2000)
+    description: str = Field(max_length=400)
+    contact_name: str = Field(default="", max_length=50)
+    contact_phone: str = Field(default="", max_length=20)
+    contact_email: str = Field(default="", max_length=254)
+
+    answer: str | None = Field(default=None, sa_type=sa.Text)
+    not_taken_up_reason: str | None = Field(default=None, max_length=1000)
+
+    received_at: datetime = Field(sa_type=UTCDateTime)
+    due_at: datetime = Field(sa_type=UTCDateTime)
+    due_is_provisional: bool = Field(default=False)
+    triage_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    assigned_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    accepted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    reopened_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    sent_back_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+    # the deadline sweep: the next instant at which this case needs a look (NULL: none)
+    sweep_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    reminded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    overdue_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+    feedback: str | None = Field(default=None, max_length=16)
+    feedback_comment: str | None = Field(default=None, max_length=1000)
+    feedback_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+    @property
+    def is_open(self) -> bool:
+        return self.state != State.closed
+
+    @property
+    def is_closed_on_time(self) -> bool:
+        """The answer that was finally approved came before the (exclusive) due time."""
+        return (
+            self.state == State.closed
+            and self.answered_at is not None
+            and self.answered_at < self.due_at
+        )
+
+
+class CaseEvent(SQLModel, table=True):
+    """An append-only audit row: who did what to a case, the states before and after, and when."""
+
+    __tablename__ = "case_event"
+    __table_args__ = (sa.Index("ix_case_event_case", "case_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case_report.id")
+    action: str = Field(max_length=32)
+    actor_user_id: int | None = Field(default=None, foreign_key="user_account.id")
+    actor_label: str = Field(default="", max_length=100)
+    state_before: str | None = Field(default=None, max_length=16)
+    state_after: str | None = Field(default=None, max_length=16)
+    note: str | None = Field(default=None, sa_type=sa.Text)
+    is_public: bool = Field(default=False)
+    data: dict = Field(default_factory=dict, sa_type=JSONType)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Attachment(SQLModel, table=True):
+    """A screenshot, already decoded, stripped of metadata and re-encoded."""
+
+    __tablename__ = "attachment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case_report.id", index=True)
+    filename: str = Field(max_length=200)
+    content_type: str = Field(max_length=50)
+    width: int
+    height: int
+    data: bytes = Field(sa_type=sa.LargeBinary)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ExtensionRequest(SQLModel, table=True):
+    """An organiser's request for more working days, decided by the supervisor."""
+
+    __tablename__ = "extension_request"
+    __table_args__ = (
+        sa.CheckConstraint("state IN ('pending', 'approved', 'denied')", name="ck_extension_state"),
+        sa.CheckConstraint("workdays BETWEEN 1 AND 30", name="ck_extension_workdays"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case_report.id", index=True)
+    requested_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    reason: str = Field(max_length=1000)
+    workdays: int
+    state: str = Field(default="pending", max_length=16, index=True)
+    decided_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    decision_note: str | None = Field(default=None, max_length=1000)
+    due_before: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    due_after: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class CannedAnswer(SQLModel, table=True):
+    """A reusable answer text, per category and optionally per organisation."""
+
+    __tablename__ = "canned_answer"
+
+    id: int | None = Field(default=None, primary_key=True)
+    category_code: int | None = Field(default=None, foreign_key="category.code", index=True)
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    title: str = Field(max_length=100)
+    body: str = Field(sa_type=sa.Text)
+
+
+class TrackingSequence(SQLModel, table=True):
+    """The last sequence number issued for each receipt day (Beijing date, YYYYMMDD)."""
+
+    __tablename__ = "tracking_sequence"
+
+    day: str = Field(primary_key=True, max_length=8)
+    last_value: int = Field(default=0)

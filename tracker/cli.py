@@ -1,0 +1,45 @@
+"""The ``tracker`` command: the app's Flask CLI group, plus every project command."""
+from __future__ import annotations
+
+import importlib
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup
+
+#: modules that expose ``commands``, a list of click commands to add to ``tracker``
+COMMAND_MODULES = (
+    "tracker.migrate",
+    "tracker.cases.commands",
+    "tracker.sla.commands",
+    "tracker.users.commands",
+    "tracker.notifications.commands",
+    "tracker.demo",
+)
+
+
+def register_commands(app: Flask) -> None:
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(name)
+        for command in module.commands:
+            app.cli.add_command(command)
+
+
+def _create_app():
+    from tracker import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
+def main():
+    """Tracker: citizens' error reports about government websites (我为政府网站找错)."""
+
+
+def echo_json(data) -> None:
+    import json
+
+    click.echo(json.dumps(data, ensure_ascii=False))
+
+
+__all__ = ["main", "register_commands", "echo_json", "current_app"]

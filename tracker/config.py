@@ -1,0 +1,87 @@
+"""Settings: defaults, then ``TRACKER_*`` environment variables, then an override dict.
+
+Checked once, at start-up, by :func:`load_config`.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DEFAULT_SECRET_KEY = "dev-only-change-me"
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot be used; the message says why."""
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+#: name -> (default, parser). Every setting here can be set as ``TRACKER_<NAME>``.
+SETTINGS: dict[str, tuple[object, object]] = {
+    "SECRET_KEY": (DEFAULT_SECRET_KEY, str),
+    "DATABASE_URL": (None, str),  # None: SQLite in the instance folder
+    "BROKER_URL": ("", str),  # "": embedded stub broker with in-process workers
+    "MAIL_URL": ("", str),  # "": file:// into instance/mail
+    "MAIL_FROM": ("tracker@localhost", str),
+    "BASE_URL": ("http://127.0.0.1:5000", str),
+    "DEBUG": (False, _bool),
+    "TESTING": (False, _bool),
+    "ANSWER_WORKDAYS": (3, int),
+    "TRIAGE_WORKDAYS": (1, int),
+    "REMINDER_WORKDAYS": (1, int),
+    "REOPEN_WORKDAYS": (3, int),
+    "RATING_DAYS": (15, int),
+    "REVIEW_REQUIRED": (True, _bool),
+    "DEFAULT_SUPERVISOR": ("", str),
+    "CAPTCHA": (True, _bool),
+    "RATE_LIMITS_ENABLED": (True, _bool),
+    "REPORT_RATE_LIMIT": ("5 per 10 minutes", str),
+    "TRACK_RATE_LIMIT": ("10 per 10 minutes", str),
+    "LOGIN_RATE_LIMIT": ("10 per 10 minutes", str),
+    "RATELIMIT_STORAGE_URI": ("memory://", str),
+    "SWEEP_INTERVAL_SECONDS": (300, int),
+    "EMBEDDED_WORKER": (True, _bool),
+    "ASSESSMENT_POINTS_OPEN": (3, int),
+    "ASSESSMENT_POINTS_LATE": (2, int),
+    "SESSION_COOKIE_SECURE": (None, _bool),  # None: on outside debug/testing
+    "LANGUAGES": ("zh,en", str),
+}
+
+
+def load_config(instance_path: str, overrides: dict | None = None) -> dict:
+    """Return the settings dict: defaults < ``TRACKER_*`` env vars < ``overrides``.
+
+    Raises :class:`ConfigError` when the result is unsafe or malformed.
+    """
+    config: dict = {}
+    for name, (default, parse) in SETTINGS.items():
+        raw = os.environ.get(f"TRACKER_{name}")
+        if raw is None:
+            config[name] = default
+            continue
+        try:
+            config[name] = parse(raw)
+        except ValueError as exc:
+            raise ConfigError(f"TRACKER_{name}={raw!r} is not valid: {exc}") from exc
+    config.update(overrides or {})
+
+    if not config["DATABASE_URL"]:
+        db_file = Path(instance_path) / "tracker.sqlite3"
+        config["DATABASE_URL"] = f"sqlite:///{db_file}"
+    if not config["MAIL_URL"]:
+        config["MAIL_URL"] = f"file://{Path(instance_path) / 'mail'}"
+    if config["SESSION_COOKIE_SECURE"] is None:
+        config["SESSION_COOKIE_SECURE"] = not (config["DEBUG"] or config["TESTING"])
+
+    if config["SECRET_KEY"] == DEFAULT_SECRET_KEY and not (config["DEBUG"] or config["TESTING"]):
+        raise ConfigError(
+            "TRACKER_SECRET_KEY is the built-in development key. Set TRACKER_SECRET_KEY to a long "
+            "random value (python -c 'import secrets; print(secrets.token_hex(32))'), "
+            "or set TRACKER_DEBUG=1 for local development."
+        )
+    for name in ("ANSWER_WORKDAYS", "TRIAGE_WORKDAYS", "REOPEN_WORKDAYS"):
+        if not 1 <= int(config[name]) <= 60:
+            raise ConfigError(f"TRACKER_{name} must be between 1 and 60 working days")
+    return config

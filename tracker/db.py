@@ -1,0 +1,129 @@
+"""The database: engine and session per app, and the column types both databases agree on."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import scoped_session, sessionmaker
+from sqlmodel import Session
+
+
+def utcnow() -> datetime:
+    """The current instant, timezone-aware, in UTC."""
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """An aware datetime stored as UTC.
+
+    SQLite drops the offset of ``DateTime(timezone=True)``; this type converts to UTC on the way
+    in and attaches UTC on the way out, so both databases give back the same aware instant.
+    Naive values are refused: a time without an offset is a bug, not a guess.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: timestamps must carry an offset")
+        value = value.astimezone(timezone.utc)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
+
+
+@dataclass
+class _DbState:
+    engine: sa.Engine
+    session: scoped_session
+
+
+def _sqlite_pragmas(dbapi_connection, _record):
+    # let SQLAlchemy, not the driver, open transactions, so SAVEPOINT and BEGIN IMMEDIATE work
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def make_engine(url: str) -> sa.Engine:
+    """An engine for ``url``, with SQLite set up to enforce foreign keys."""
+    kwargs: dict = {"future": True}
+    if url.startswith("sqlite"):
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+    else:
+        kwargs["pool_pre_ping"] = True
+    engine = sa.create_engine(url, **kwargs)
+    if url.startswith("sqlite"):
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        sa.event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+def _sqlite_begin(connection):
+    """``BEGIN``, or ``BEGIN IMMEDIATE`` (take the write lock now) for connections that ask with
+    ``execution_options(sqlite_immediate=True)``: SQLite's stand-in for ``FOR UPDATE``."""
+    immediate = connection.get_execution_options().get("sqlite_immediate")
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+class Database:
+    """Holds each app's engine and a thread-scoped session; ``db.session`` is the current one."""
+
+    def init_app(self, app, engine: sa.Engine | None = None) -> None:
+        engine = engine or make_engine(app.config["DATABASE_URL"])
+        factory = sessionmaker(bind=engine, class_=Session, expire_on_commit=False)
+        state = _DbState(engine=engine, session=scoped_session(factory))
+        app.extensions["tracker.db"] = state
+
+        @app.teardown_appcontext
+        def _remove_session(_exc):
+            state.session.remove()
+
+    @staticmethod
+    def _state() -> _DbState:
+        return current_app.extensions["tracker.db"]
+
+    @property
+    def session(self) -> Session:
+        return self._state().session()
+
+    @property
+    def engine(self) -> sa.Engine:
+        return self._state().engine
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def transaction(self):
+        """Commit on success, roll back on error: ``with db.transaction() as session: ...``."""
+        session = self.session
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+db = Database()

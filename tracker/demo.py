@@ -1,0 +1,3 @@
+"""``tracker demo``: a believable province of generated demo data."""
+
+commands: list = []

@@ -1,0 +1,32 @@
+"""Flask extensions, created unbound and initialised in :func:`tracker.create_app`."""
+from flask import request, session
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_wtf import CSRFProtect
+
+from tracker.db import db  # noqa: F401  (re-exported: the one database handle)
+
+SUPPORTED_LOCALES = ("zh", "en")
+
+login_manager = LoginManager()
+csrf = CSRFProtect()
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def select_locale() -> str:
+    """``?lang=`` (remembered in the session), then the session, then for the API the
+    Accept-Language header; Simplified Chinese otherwise."""
+    asked = request.args.get("lang")
+    if asked in SUPPORTED_LOCALES:
+        session["lang"] = asked
+        return asked
+    if session.get("lang") in SUPPORTED_LOCALES:
+        return session["lang"]
+    if request.path.startswith("/api/"):
+        return request.accept_languages.best_match(SUPPORTED_LOCALES, default="zh")
+    return "zh"
+
+
+babel = Babel()

@@ -1,0 +1,72 @@
+"""Reads of organisations and sites, and routing against the registered sites."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlmodel import Session, select
+
+from tracker.errors import InvalidInput
+from tracker.organisations.models import Organisation, OrgKind, Site, SiteHost
+from tracker.organisations.routing import HostEntry, Route, SiteEntry, host_variants, route, split_url
+
+
+@dataclass
+class RoutedTo:
+    route: Route
+    site: Site | None
+    supervisor: Organisation
+
+
+def host_entries(session: Session, page_url: str) -> list[HostEntry]:
+    host, _path = split_url(page_url)
+    variants = host_variants(host)
+    if not variants:
+        return []
+    rows = session.exec(
+        select(SiteHost, Site).join(Site, Site.id == SiteHost.site_id).where(SiteHost.host.in_(variants))
+    ).all()
+    return [HostEntry(site.id, site.code, sh.host, sh.path_prefix, site.is_running) for sh, site in rows]
+
+
+def route_for(session: Session, site_code: str | None, page_url: str) -> Route:
+    """The pure routing decision, fed with what the database knows of this code and host."""
+    code_site = None
+    if site_code:
+        site = session.exec(select(Site).where(Site.code == site_code.strip())).first()
+        if site is not None:
+            code_site = SiteEntry(site.id, site.code, site.is_running)
+    return route(site_code, page_url, code_site, host_entries(session, page_url))
+
+
+def default_supervisor(session: Session) -> Organisation | None:
+    code = current_app.config.get("DEFAULT_SUPERVISOR")
+    if code:
+        org = session.exec(select(Organisation).where(Organisation.code == code)).first()
+        if org is not None:
+            return org
+    # otherwise the root of the tree (the first supervisor without a parent)
+    return session.exec(
+        select(Organisation).where(Organisation.kind == OrgKind.supervisor, Organisation.parent_id.is_(None))
+        .order_by(Organisation.id)
+    ).first()
+
+
+def resolve_route(session: Session, site_code: str | None, page_url: str) -> RoutedTo:
+    """Route a report: the site (when unique) and the supervisor responsible for it."""
+    decided = route_for(session, site_code, page_url)
+    site = session.get(Site, decided.site_id) if decided.site_id else None
+    supervisor = session.get(Organisation, site.supervisor_id) if site else None
+    if supervisor is None and decided.region_code:
+        supervisor = session.exec(select(Organisation).where(
+            Organisation.code == decided.region_code, Organisation.kind == OrgKind.supervisor)).first()
+    if supervisor is None:
+        supervisor = default_supervisor(session)
+    if supervisor is None:
+        raise InvalidInput("系统尚未配置主管单位，暂不能受理。",
+                           "No supervising organisation is configured yet.", status=503)
+    return RoutedTo(decided, site, supervisor)
+
+
+def site_by_code(session: Session, code: str) -> Site | None:
+    return session.exec(select(Site).where(Site.code == code)).first()

@@ -1,0 +1,70 @@
+"""Writes of staff accounts and API tokens. They flush; the caller commits."""
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlmodel import Session, select
+
+from tracker.errors import InvalidInput
+from tracker.organisations.models import Organisation, OrgKind
+from tracker.users.models import ApiToken, Role, User
+
+_hasher = PasswordHasher()
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MIN_PASSWORD_LENGTH = 10
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(user: User, password: str) -> bool:
+    """Check a password (argon2), upgrading the stored hash when its parameters are old."""
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    return True
+
+
+def create_user(session: Session, *, email: str, password: str, role: str, organisation: Organisation | None,
+                name: str = "") -> User:
+    """Add a member of staff. Organisers belong to an organiser, supervisors to a supervisor."""
+    email = email.strip().lower()
+    if not EMAIL_RE.match(email):
+        raise InvalidInput("邮箱格式不正确。", "Not an email address.", fields={"email": [email]})
+    if role not in {r.value for r in Role}:
+        raise InvalidInput("角色无效。", "Role must be organiser, supervisor or admin.", fields={"role": [role]})
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(f"密码至少{MIN_PASSWORD_LENGTH}位。", f"Passwords need at least {MIN_PASSWORD_LENGTH} characters.",
+                           fields={"password": ["too short"]})
+    if role != Role.admin:
+        expected = OrgKind.organiser if role == Role.organiser else OrgKind.supervisor
+        if organisation is None or organisation.kind != expected:
+            raise InvalidInput("角色与单位类型不符。", f"A {role} must belong to a {expected} organisation.",
+                               fields={"organisation": ["kind"]})
+    if session.exec(select(User.id).where(User.email == email)).first():
+        raise InvalidInput("该邮箱已注册。", "That email is already registered.", fields={"email": [email]})
+    user = User(email=email, name=name, password_hash=hash_password(password), role=role,
+                organisation_id=organisation.id if organisation else None)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(session: Session, user: User, name: str = "") -> str:
+    """Issue a bearer token for ``user``; only its hash is kept, so show it once."""
+    token = "trk_" + secrets.token_urlsafe(32)
+    session.add(ApiToken(user_id=user.id, name=name, token_hash=hash_token(token)))
+    session.flush()
+    return token

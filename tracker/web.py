@@ -1,0 +1,112 @@
+"""What every page shares: the logged-in user, template helpers, error pages, security headers."""
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import urlencode
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+
+from tracker.errors import DomainError
+from tracker.extensions import db, login_manager
+from tracker.i18n import current_language, pick
+from tracker.workdays import BEIJING
+
+
+def beijing_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """Format an aware instant in Beijing time; empty for None."""
+    if value is None:
+        return ""
+    return value.astimezone(BEIJING).strftime(fmt)
+
+
+def due_label(value: datetime | None) -> str:
+    """An exclusive due bound shown as the day it ends: ``2024-04-30 24:00``."""
+    if value is None:
+        return ""
+    from datetime import timedelta
+
+    local = value.astimezone(BEIJING)
+    if (local.hour, local.minute, local.second) == (0, 0, 0):
+        return (local - timedelta(days=1)).strftime("%Y-%m-%d") + " 24:00"
+    return local.strftime("%Y-%m-%d %H:%M")
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _load_user(user_id: str):
+    from tracker.users.models import User
+
+    try:
+        user = db.session.get(User, int(user_id))
+    except (TypeError, ValueError):
+        return None
+    return user if user is not None and user.is_active else None
+
+
+def error_body(status: int, code: str, message: str, fields: dict | None = None):
+    return {"status": status, "code": code, "message": message, "fields": fields or {}}
+
+
+def init_app(app: Flask) -> None:
+    login_manager.user_loader(_load_user)
+    login_manager.login_view = "users.login"
+    login_manager.login_message = None
+
+    app.jinja_env.filters["bjtime"] = beijing_time
+    app.jinja_env.filters["due"] = due_label
+    app.jinja_env.globals.update(pick=pick, current_language=current_language, current_user=current_user)
+
+    @app.context_processor
+    def _language_links():
+        other = "en" if current_language() == "zh" else "zh"
+        args = request.args.to_dict()
+        args["lang"] = other
+        return {"lang": current_language(), "other_lang": other,
+                "other_lang_url": request.path + "?" + urlencode(args)}
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "frame-ancestors 'none'; form-action 'self'",
+        )
+        return response
+
+    @app.errorhandler(DomainError)
+    def _domain_error(exc: DomainError):
+        db.session.rollback()
+        message = exc.message(current_language())
+        if wants_json():
+            return jsonify(error_body(exc.status, exc.code, message, exc.fields)), exc.status
+        return render_template("error.html", status=exc.status, message=message), exc.status
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        messages = {
+            400: gettext("请求有误。"),
+            401: gettext("请先登录。"),
+            403: gettext("无权访问。"),
+            404: gettext("页面不存在。"),
+            405: gettext("不支持该请求方法。"),
+            413: gettext("上传内容过大。"),
+            429: gettext("操作过于频繁，请稍后再试。"),
+        }
+        status = exc.code or 500
+        message = messages.get(status) or exc.description or exc.name
+        if wants_json():
+            code = (exc.name or "error").lower().replace(" ", "_")
+            response = jsonify(error_body(status, code, message))
+            response.status_code = status
+            if exc.response is not None and "Retry-After" in exc.response.headers:
+                response.headers["Retry-After"] = exc.response.headers["Retry-After"]
+            return response
+        return render_template("error.html", status=status, message=message), status
