@@ -66,4 +66,4 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 #: feature packages that serve pages, each with ``blueprint.py`` exposing ``bp``
-BLUEPRINTS = ("public", "users", "inbox", "supervise", "admin", "api")
+BLUEPRINTS = ("public", "users", "inbox", "supervise", "sla", "admin", "api")

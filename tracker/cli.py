@@ -9,12 +9,14 @@ from flask.cli import FlaskGroup
 
 #: modules that expose ``commands``, a list of click commands to add to ``tracker``
 COMMAND_MODULES = (
-    "tracker.migrate",
-    "tracker.cases.commands",
-    "tracker.sla.commands",
-    "tracker.users.commands",
-    "tracker.notifications.commands",
-    "tracker.demo",
+    "tracker.migrate",  # db upgrade / downgrade
+    "tracker.cases.commands",  # import-records
+    "tracker.demo",  # demo
+    "tracker.sla.commands",  # calendar load / status / due
+    "tracker.sla.report_commands",  # report
+    "tracker.users.commands",  # create-user and other account commands
+    "tracker.api.commands",  # create-token, revoke-token
+    "tracker.notifications.commands",  # sweep, relay, scheduler
 )
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -12,9 +13,26 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 from sqlmodel import Session
 
 
+_clock: ContextVar[datetime | None] = ContextVar("tracker_clock", default=None)
+
+
 def utcnow() -> datetime:
-    """The current instant, timezone-aware, in UTC."""
-    return datetime.now(timezone.utc)
+    """The current instant, timezone-aware, in UTC (or the instant set by :func:`frozen_clock`)."""
+    frozen = _clock.get()
+    return frozen if frozen is not None else datetime.now(timezone.utc)
+
+
+@contextmanager
+def frozen_clock(instant: datetime):
+    """Inside the block, :func:`utcnow` reads ``instant``: for tests, and for replaying history
+    (imported records, demo data) through the same operations as live cases."""
+    if instant.tzinfo is None:
+        raise ValueError("instant must be timezone-aware")
+    token = _clock.set(instant.astimezone(timezone.utc))
+    try:
+        yield
+    finally:
+        _clock.reset(token)
 
 
 class UTCDateTime(sa.types.TypeDecorator):

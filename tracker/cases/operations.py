@@ -227,7 +227,8 @@ def submit(session: Session, *, page_url: str, category: int, description: str, 
         _notify(session, "case_triage", case)
     schedule_sweep(case, calendar)
     if case.contact_email:
-        _notify(session, "case_received", case)
+        # the query code travels once, in the confirmation mail; the relay drops it once sent
+        _notify(session, "case_received", case, query_code=query_code)
     session.flush()
     return Submission(case, query_code)
 

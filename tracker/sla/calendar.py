@@ -1,0 +1,52 @@
+"""The calendar as admins see it: which years are covered, from where, and what is missing."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session
+
+from tracker.db import utcnow
+from tracker.sla.deadlines import load_calendar
+from tracker.workdays import BEIJING, PACKAGE_YEARS, SOURCE_FALLBACK
+
+
+@dataclass(frozen=True)
+class YearStatus:
+    year: int
+    source: str  # loaded, package or fallback
+    detail: str  # the notice for loaded years, the package for packaged ones
+
+
+def year_statuses(session: Session, now: datetime | None = None) -> list[YearStatus]:
+    """Every packaged or loaded year, plus this year and next, with where each comes from."""
+    calendar = load_calendar(session)
+    this_year = (now or utcnow()).astimezone(BEIJING).year
+    years = sorted(set(PACKAGE_YEARS) | set(calendar.loaded) | {this_year, this_year + 1})
+    result = []
+    for year in years:
+        source = calendar.year_source(year)
+        detail = {
+            "loaded": calendar.sources.get(year, ""),
+            "package": "chinese-calendar",
+            SOURCE_FALLBACK: "Monday–Friday (provisional)",
+        }[source]
+        result.append(YearStatus(year, source, detail))
+    return result
+
+
+def missing_year_warning(session: Session, now: datetime | None = None) -> tuple[str, str] | None:
+    """From 1 November on, a (zh, en) warning when next year's schedule is not known yet."""
+    local = (now or utcnow()).astimezone(BEIJING)
+    if local.month < 11:
+        return None
+    next_year = local.year + 1
+    if load_calendar(session).is_known(next_year):
+        return None
+    return (
+        f"{next_year}年节假日安排尚未导入：跨年的办理期限按周一至周五暂算，导入后将自动重算。"
+        f"请使用 tracker calendar load 导入国务院办公厅通知。",
+        f"The {next_year} holiday schedule has not been loaded: deadlines that reach into {next_year} "
+        f"count Monday to Friday for now and are marked provisional until it is loaded "
+        f"(tracker calendar load).",
+    )

@@ -1,0 +1,3 @@
+"""CLI commands of this package, added to ``tracker`` by tracker.cli."""
+
+commands: list = []
