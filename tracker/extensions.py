@@ -1,5 +1,5 @@
 """Flask extensions, created unbound and initialised in :func:`tracker.create_app`."""
-from flask import request, session
+from flask import current_app, request, session
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -13,6 +13,15 @@ SUPPORTED_LOCALES = ("zh", "en")
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def _report_rate_limit() -> str:
+    return current_app.config["REPORT_RATE_LIMIT"]
+
+
+#: one budget (REPORT_RATE_LIMIT) for report submissions, web form and API counted together:
+#: decorate each view that takes in a report with ``@report_limit``
+report_limit = limiter.shared_limit(_report_rate_limit, scope="report", methods=["POST"])
 
 
 def select_locale() -> str:
