@@ -169,11 +169,16 @@ class WorkCalendar:
 
 
 def parse_year_csv(rows: Iterable[Mapping[str, str]]) -> tuple[int, dict[date, bool], dict[date, str]]:
-    """Read ``date,kind,name`` rows of one year. Raises ValueError naming the bad row."""
+    """Read ``date,kind,name`` rows of one year. Raises ValueError naming the bad row.
+
+    Rows are numbered as lines of a file with a header (the first row is line 2), unless a row
+    carries its own ``line``.
+    """
     days: dict[date, bool] = {}
     names: dict[date, str] = {}
     years: set[int] = set()
-    for number, row in enumerate(rows, start=2):
+    for index, row in enumerate(rows, start=2):
+        number = row.get("line") or index  # the file's own line number when the reader kept it
         try:
             day = date.fromisoformat((row.get("date") or "").strip())
         except ValueError:

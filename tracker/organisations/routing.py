@@ -54,7 +54,7 @@ def is_valid_site_code(code: str | None) -> bool:
 
 def region_code(site_code: str | None) -> str | None:
     """The supervisor code of a site code's region: ``4401000001`` -> ``440000``; ``bm…`` -> ``bm``."""
-    if not site_code:
+    if not is_valid_site_code(site_code):
         return None
     if site_code.startswith("bm"):
         return "bm"
@@ -66,9 +66,15 @@ def region_code(site_code: str | None) -> str | None:
 
 
 def split_url(page_url: str) -> tuple[str, str]:
-    """``(host, path)`` of a URL: host lower-cased without port or a trailing dot."""
+    """``(host, path)`` of a URL: host lower-cased without port or a trailing dot.
+
+    A URL written without its scheme (``www.gd.gov.cn/zwgk``) is read as ``http://``.
+    """
+    text = (page_url or "").strip()
+    if text and "://" not in text and not text.startswith("//"):
+        text = "//" + text
     try:
-        parts = urlsplit(page_url.strip())
+        parts = urlsplit(text)
         host = (parts.hostname or "").rstrip(".").lower()
     except ValueError:
         return "", ""
@@ -113,11 +119,13 @@ def route(
     host, path = split_url(page_url)
     variants = host_variants(host)
     entries = [e for e in host_entries if e.is_running and e.host in variants]
-    # an exact host beats its www. twin
+    # the host exactly as registered first; its www. twin only when that finds nothing
     exact = [e for e in entries if e.host == host]
-    entries = exact or entries
-    matching = [e for e in entries if _prefix_matches(path, e.path_prefix)]
-    if matching:
+    twin = [e for e in entries if e.host != host]
+    for group in (exact, twin):
+        matching = [e for e in group if _prefix_matches(path, e.path_prefix)]
+        if not matching:
+            continue
         longest = max(len(normalise_prefix(e.path_prefix)) for e in matching)
         best = {e.site_id: e for e in matching if len(normalise_prefix(e.path_prefix)) == longest}
         if len(best) == 1:

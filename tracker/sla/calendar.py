@@ -36,17 +36,20 @@ def year_statuses(session: Session, now: datetime | None = None) -> list[YearSta
 
 
 def missing_year_warning(session: Session, now: datetime | None = None) -> tuple[str, str] | None:
-    """From 1 November on, a (zh, en) warning when next year's schedule is not known yet."""
+    """A (zh, en) warning when a schedule that deadlines need is not known: next year's from
+    1 November on (Beijing time), and this year's at any time."""
     local = (now or utcnow()).astimezone(BEIJING)
-    if local.month < 11:
-        return None
-    next_year = local.year + 1
-    if load_calendar(session).is_known(next_year):
+    calendar = load_calendar(session)
+    if not calendar.is_known(local.year):
+        missing = local.year
+    elif local.month >= 11 and not calendar.is_known(local.year + 1):
+        missing = local.year + 1
+    else:
         return None
     return (
-        f"{next_year}年节假日安排尚未导入：跨年的办理期限按周一至周五暂算，导入后将自动重算。"
+        f"{missing}年节假日安排尚未导入：涉及{missing}年的办理期限按周一至周五暂算，导入后将自动重算。"
         f"请使用 tracker calendar load 导入国务院办公厅通知。",
-        f"The {next_year} holiday schedule has not been loaded: deadlines that reach into {next_year} "
+        f"The {missing} holiday schedule has not been loaded: deadlines that reach into {missing} "
         f"count Monday to Friday for now and are marked provisional until it is loaded "
         f"(tracker calendar load).",
     )

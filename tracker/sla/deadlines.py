@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import func
 from sqlmodel import Session, select
 
 from tracker.sla.models import CalendarDay, CalendarYear
@@ -16,17 +15,20 @@ _CACHE: dict = {}
 def load_calendar(session: Session) -> WorkCalendar:
     """The working-day calendar: chinese-calendar's years overridden by the loaded ones.
 
-    Cached until a year is loaded or removed (checked with one cheap query).
+    The loaded years are a few dozen rows, read on every call: the calendar built from them is
+    reused while they are unchanged (so a year reloaded twice at the same instant, or a load
+    rolled back, is never served stale).
     """
-    count, last = session.exec(select(func.count(), func.max(CalendarYear.loaded_at))).one()
-    key = (str(session.get_bind().engine.url), count, last)
+    years = session.exec(select(CalendarYear.year, CalendarYear.source).order_by(CalendarYear.year)).all()
+    days = session.exec(select(CalendarDay.day, CalendarDay.year, CalendarDay.kind)
+                        .order_by(CalendarDay.day)).all()
+    key = (tuple(tuple(row) for row in years), tuple(tuple(row) for row in days))
     calendar = _CACHE.get(key)
     if calendar is None:
-        years = session.exec(select(CalendarYear)).all()
-        loaded: dict[int, dict] = {year.year: {} for year in years}
-        for day in session.exec(select(CalendarDay)).all():
-            loaded[day.year][day.day] = day.kind == "workday"
-        calendar = WorkCalendar(loaded=loaded, sources={y.year: y.source for y in years})
+        loaded: dict[int, dict] = {year: {} for year, _source in years}
+        for day, year, kind in days:
+            loaded.setdefault(year, {})[day] = kind == "workday"
+        calendar = WorkCalendar(loaded=loaded, sources={year: source for year, source in years})
         _CACHE.clear()
         _CACHE[key] = calendar
     return calendar

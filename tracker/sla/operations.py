@@ -1,0 +1,116 @@
+"""Changes to the working-day calendar: loading a year's schedule (国务院办公厅节假日安排).
+
+Like every operation, these flush but do not commit: the caller commits.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from typing import Iterable, Mapping
+
+from sqlmodel import Session, delete, select
+
+from tracker.cases.models import Case
+from tracker.cases.states import State
+from tracker.db import utcnow
+from tracker.errors import InvalidInput
+from tracker.sla.models import CalendarDay, CalendarYear
+from tracker.workdays import parse_year_csv
+
+CSV_HEADER = ["date", "kind", "name"]
+SOURCE_MAX_LENGTH = 500
+NAME_MAX_LENGTH = 100
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    year: int
+    holidays: int
+    workdays: int
+    replaced: bool  # the year had been loaded before
+    recomputed: int  # open cases with provisional deadlines looked at
+    moved: int  # of those, how many got a different due time
+
+
+def read_year_csv(text: str) -> list[dict[str, str]]:
+    """The rows of a ``date,kind,name`` file, checked for shape. Raises ValueError naming the line.
+
+    Blank lines are skipped. Dates, kinds and years are checked by :func:`load_year`.
+    """
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        raise ValueError(f"line 1: {exc}") from None
+    if header is None:
+        raise ValueError("the file is empty: the first line must be 'date,kind,name'")
+    if [cell.strip().lower() for cell in header] != CSV_HEADER:
+        raise ValueError(f"line 1: the header must be 'date,kind,name', not {','.join(header)!r}")
+    rows = []
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise ValueError(f"line {reader.line_num}: {exc}") from None
+        if not cells or all(not cell.strip() for cell in cells):
+            continue
+        if len(cells) != 3:
+            raise ValueError(f"line {reader.line_num}: expected 3 fields (date,kind,name), found {len(cells)}")
+        name = cells[2].strip()
+        if len(name) > NAME_MAX_LENGTH:
+            raise ValueError(f"line {reader.line_num}: the name is longer than {NAME_MAX_LENGTH} characters")
+        rows.append({"date": cells[0], "kind": cells[1], "name": name, "line": str(reader.line_num)})
+    if not rows:
+        raise ValueError("the file lists no days: a year needs at least one holiday or make-up working day")
+    return rows
+
+
+def load_year(session: Session, rows: Iterable[Mapping[str, str]], source: str) -> LoadResult:
+    """Load (or replace) one year's schedule, then recompute provisional deadlines of open cases.
+
+    ``rows`` are ``{"date", "kind", "name"}`` mappings of a single year; days not listed follow
+    the weekday rule. Raises :class:`InvalidInput` for bad rows (the message names the line).
+    """
+    from tracker.cases.operations import recompute_due
+
+    rows = list(rows)
+    source = (source or "").strip()
+    if len(source) > SOURCE_MAX_LENGTH:
+        raise InvalidInput(f"来源不能超过{SOURCE_MAX_LENGTH}字。", f"The source is longer than {SOURCE_MAX_LENGTH} "
+                           "characters.", fields={"source": [f"≤ {SOURCE_MAX_LENGTH}"]})
+    try:
+        year, days, names = parse_year_csv(rows)
+    except ValueError as exc:
+        raise InvalidInput(f"节假日文件有误：{exc}", f"The holiday file is not valid: {exc}",
+                           fields={"file": [str(exc)]}) from None
+    if not 2000 <= year <= 2100:
+        raise InvalidInput(f"年份{year}超出范围。", f"The year {year} is out of range (2000–2100).",
+                           fields={"file": [str(year)]})
+
+    existing = session.get(CalendarYear, year)
+    replaced = existing is not None
+    session.exec(delete(CalendarDay).where(CalendarDay.year == year))
+    if existing is not None:
+        existing.source = source or "loaded"
+        existing.loaded_at = utcnow()
+    else:
+        session.add(CalendarYear(year=year, source=source or "loaded", loaded_at=utcnow()))
+    session.flush()
+    for day, is_workday in sorted(days.items()):
+        session.add(CalendarDay(day=day, year=year, kind="workday" if is_workday else "holiday",
+                                name=names.get(day, "")))
+    session.flush()
+
+    reason = f"{year}年节假日安排已导入 / {year} schedule loaded" + (f": {source}" if source else "")
+    open_cases = session.exec(select(Case).where(Case.state != State.closed, Case.due_is_provisional.is_(True))
+                              .order_by(Case.id)).all()
+    moved = sum(1 for case in open_cases if recompute_due(session, case, reason=reason[:1000]))
+    session.flush()
+    return LoadResult(year=year, holidays=sum(1 for v in days.values() if not v),
+                      workdays=sum(1 for v in days.values() if v), replaced=replaced,
+                      recomputed=len(open_cases), moved=moved)
