@@ -1,3 +1,366 @@
-"""``tracker demo``: a believable province of generated demo data."""
+"""``tracker demo``: a believable province of generated demo data.
 
-commands: list = []
+Guangdong's supervisor office, its 21 prefecture-level cities with their city offices, organisers
+with portal and department sites, demo staff, and cases over the last four quarters. Every case is
+replayed through :mod:`tracker.cases.operations` inside :func:`tracker.db.frozen_clock`, so its
+history, deadlines and lateness are computed exactly as for live cases. Seeded, so the same day
+and seed give the same data. A database that already holds the demo is left alone.
+"""
+from __future__ import annotations
+
+import random
+import time
+from datetime import date, datetime, timedelta, timezone
+
+import click
+import sqlalchemy as sa
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlmodel import Session, func, select
+
+from tracker import demo_data as data
+from tracker.cases import operations as ops
+from tracker.cases.models import Case
+from tracker.cases.scope import CITIZEN, Actor
+from tracker.cases.states import State
+from tracker.db import frozen_clock, utcnow
+from tracker.extensions import db
+from tracker.notifications.models import Outbox
+from tracker.organisations.models import Organisation, OrgKind, Site
+from tracker.organisations.operations import create_site, get_or_create_organisation
+from tracker.users.models import User
+from tracker.users.operations import create_user
+from tracker.workdays import BEIJING, start_of_day
+
+DEMO_PASSWORD = "demo-pass-2024"
+#: (email, role, organisation code, name)
+DEMO_USERS = (
+    ("admin@demo.gov.cn", "admin", None, "系统管理员"),
+    ("gd@demo.gov.cn", "supervisor", "440000", "省政务服务数据管理局 值班员"),
+    ("gz@demo.gov.cn", "supervisor", "440100", "广州市政务服务和数据管理局 值班员"),
+    ("rsj.gz@demo.gov.cn", "organiser", "440100-rsj", "广州市人力资源和社会保障局 网站管理员"),
+)
+CATEGORY_WEIGHTS = {0: 22, 1: 18, 2: 22, 3: 8, 4: 12, 6: 6, 10: 12}
+HOUR = timedelta(hours=1)
+
+
+def logins_text() -> str:
+    """The demo logins, one a line."""
+    lines = [f"Demo logins (password / 密码: {DEMO_PASSWORD}):"]
+    for email, role, code, _name in DEMO_USERS:
+        lines.append(f"  {email:<22} {role}{f' ({code})' if code else ''}")
+    return "\n".join(lines)
+
+
+def is_loaded(session: Session) -> bool:
+    return session.exec(select(User.id).where(User.email == DEMO_USERS[0][0])).first() is not None
+
+
+def quarter_start(day: date, quarters_back: int = 0) -> date:
+    index = day.year * 4 + (day.month - 1) // 3 - quarters_back
+    return date(index // 4, index % 4 * 3 + 1, 1)
+
+
+class DemoBuilder:
+    """Builds the demo into ``session`` (flushing; the caller commits in batches)."""
+
+    def __init__(self, session: Session, *, now: datetime, seed: int):
+        self.session = session
+        self.now = now
+        self.rng = random.Random(seed)
+        self.cities: list[dict] = []
+        self.provincial_sites: list[tuple[Site, str]] = []
+        self.actors: dict[int, Actor] = {}
+        self.users: dict[str, User] = {}
+
+    # ------------------------------------------------------------ organisations and sites
+
+    def build_province(self) -> None:
+        s = self.session
+        code, name = data.PROVINCE
+        province, _ = get_or_create_organisation(s, code=code, name=name, kind=OrgKind.supervisor)
+        self.province = province
+        for seq, (slug, org_name, site_name, host) in enumerate(data.PROVINCIAL_SITES, start=1):
+            organiser = self._organiser(f"{code}-{slug}", org_name, province)
+            site = self._site(f"{code}{seq:04d}", site_name, organiser, province, [host])
+            self.provincial_sites.append((site, host))
+        for city, division, domain, weight in data.CITIES:
+            office, _ = get_or_create_organisation(
+                s, code=division, name=f"{city}市政务服务和数据管理局", kind=OrgKind.supervisor, parent=province)
+            portal_org = self._organiser(f"{division}-bgs", f"{city}市人民政府办公室", office)
+            portal = self._site(f"{division}0001", f"{city}市人民政府门户网站", portal_org, office,
+                                [f"www.{domain}", domain])
+            departments = list(data.CITY_DEPARTMENTS)
+            chosen = departments[:1] + self.rng.sample(departments[1:], 4)
+            sites = [(portal, f"www.{domain}")]
+            for seq, (slug, dept, label) in enumerate(chosen, start=2):
+                organiser = self._organiser(f"{division}-{slug}", f"{city}市{dept}", office)
+                host = f"{label}.{domain}"
+                sites.append((self._site(f"{division}{seq:04d}", f"{city}市{dept}网站", organiser, office, [host]),
+                              host))
+            self.cities.append({"name": city, "office": office, "domain": domain, "weight": weight,
+                                "portal_org": portal_org, "sites": sites})
+
+    def _organiser(self, code: str, name: str, parent: Organisation) -> Organisation:
+        org, _ = get_or_create_organisation(self.session, code=code, name=name, kind=OrgKind.organiser,
+                                            parent=parent)
+        return org
+
+    def _site(self, code: str, name: str, organiser, supervisor, hosts) -> Site:
+        site = self.session.exec(select(Site).where(Site.code == code)).first()
+        return site or create_site(self.session, code=code, name=name, organiser=organiser,
+                                   supervisor=supervisor, hosts=hosts)
+
+    def build_users(self) -> None:
+        for email, role, code, name in DEMO_USERS:
+            org = self.session.exec(select(Organisation).where(Organisation.code == code)).first() if code else None
+            user = create_user(self.session, email=email, password=DEMO_PASSWORD, role=role, organisation=org,
+                               name=name)
+            self.users[email] = user
+            if org is not None:
+                self.actors[org.id] = Actor(role=role, user=user, organisation=org, label=name)
+
+    def actor_for(self, org_id: int) -> Actor:
+        actor = self.actors.get(org_id)
+        if actor is None:
+            org = self.session.get(Organisation, org_id)
+            role = "supervisor" if org.kind == OrgKind.supervisor else "organiser"
+            actor = Actor(role=role, organisation=org, label=f"{org.name} 工作人员")
+            self.actors[org_id] = actor
+        return actor
+
+    # ------------------------------------------------------------ cases
+
+    def receipt_times(self, start: date, count: int) -> list[datetime]:
+        first = start_of_day(start)
+        span = (self.now - 2 * HOUR - first).total_seconds()
+        times = []
+        while len(times) < count:
+            instant = first + timedelta(seconds=self.rng.random() * span)
+            local = instant.astimezone(BEIJING)
+            # fewer reports at night and at weekends
+            if local.hour < 7 and self.rng.random() < 0.85:
+                continue
+            if local.weekday() >= 5 and self.rng.random() < 0.45:
+                continue
+            times.append(instant.replace(microsecond=0))
+        return sorted(times)
+
+    def pick_target(self) -> tuple[str, dict | None]:
+        """A page URL (and the city, if any) for one report."""
+        rng = self.rng
+        if rng.random() < 0.14:
+            site, host = rng.choice(self.provincial_sites)
+            return self._url(host), None
+        city = rng.choices(self.cities, weights=[c["weight"] for c in self.cities])[0]
+        roll = rng.random()
+        if roll < 0.035:
+            host = rng.choice(data.UNKNOWN_GOV_HOSTS).format(domain=city["domain"])
+        elif roll < 0.05:
+            host = rng.choice(data.NOT_GOV_HOSTS)
+        elif roll < 0.45:
+            host = city["sites"][0][1]
+        else:
+            host = rng.choice(city["sites"][1:])[1]
+        return self._url(host), city
+
+    def _url(self, host: str) -> str:
+        path = self.rng.choice(data.PATHS)
+        return f"https://{host}/{path}/content/post_{self.rng.randint(1000000, 9999999)}.html"
+
+    def description(self, category: int, received_at: datetime) -> str:
+        rng = self.rng
+        year = received_at.astimezone(BEIJING).year
+        wrong, right = rng.choice(data.TYPO_PAIRS)
+        old_month = rng.randint(1, 12)
+        return rng.choice(data.DESCRIPTIONS[category]).format(
+            section=rng.choice(data.SECTIONS), title=rng.choice(data.TITLES).format(year=year),
+            old=f"{year - 1}年{old_month}月", year=year, service=rng.choice(data.SERVICES),
+            wrong=wrong, right=right)
+
+    def add_case(self, received_at: datetime) -> Case:
+        rng = self.rng
+        page_url, city = self.pick_target()
+        category = rng.choices(list(CATEGORY_WEIGHTS), weights=list(CATEGORY_WEIGHTS.values()))[0]
+        surname = rng.choice(data.SURNAMES)
+        with frozen_clock(received_at):
+            case = ops.submit(
+                self.session, page_url=page_url, category=category,
+                description=self.description(category, received_at),
+                contact_name=surname + rng.choice(("先生", "女士")),
+                contact_phone=f"1{rng.choice('3589')}{rng.randint(0, 9)}{rng.randint(10000000, 99999999)}",
+                received_at=received_at).case
+        self._progress(case, city, received_at)
+        return case
+
+    def _progress(self, case: Case, city: dict | None, t: datetime) -> None:
+        """Replay what happened after receipt, stopping at the present."""
+        rng, s = self.rng, self.session
+        supervisor = self.actor_for(case.supervisor_id)
+
+        def at(instant: datetime) -> bool:
+            return instant < self.now
+
+        if case.state == State.triage:
+            t += timedelta(hours=rng.uniform(1, 20))
+            if not at(t):
+                return
+            if city is None or "gov.cn" not in case.page_url:
+                with frozen_clock(t):
+                    ops.close_not_taken_up(s, case, supervisor, outcome="not_gov_site",
+                                           reason=data.NOT_TAKEN_UP["not_gov_site"])
+                return
+            with frozen_clock(t):
+                ops.assign(s, case, supervisor, organiser_id=city["portal_org"].id)
+        organiser = self.actor_for(case.organiser_id)
+        supervisor = self.actor_for(case.supervisor_id)
+        t += timedelta(hours=rng.uniform(0.3, 22))
+        if not at(t):
+            return
+        with frozen_clock(t):
+            ops.accept(s, case, organiser)
+
+        recent = self.now - case.received_at < timedelta(days=60)
+        fate = rng.choices(("on_time", "late", "not_taken_up", "stalled", "extension", "rejected"),
+                           weights=(74, 8, 8, 4 if recent else 0, 4, 2))[0]
+        if fate == "stalled":
+            return
+        if fate == "extension":
+            t += timedelta(hours=rng.uniform(1, 8))
+            if not at(t):
+                return
+            with frozen_clock(t):
+                request = ops.request_extension(s, case, organiser, workdays=rng.choice((3, 5)),
+                                                reason=data.EXTENSION_REASON)
+            t += timedelta(hours=rng.uniform(1, 6))
+            if not at(t):
+                return
+            with frozen_clock(t):
+                ops.decide_extension(s, case, supervisor, request_id=request.id, approve=True)
+        if fate == "late":
+            chase_at = case.due_at + timedelta(hours=rng.uniform(1, 20))
+            if not at(chase_at):
+                return
+            with frozen_clock(chase_at):
+                ops.chase(s, case, supervisor, message=data.CHASE_MESSAGE)
+            t = chase_at + timedelta(hours=rng.uniform(2, 100))
+        else:
+            room = (case.due_at - HOUR - t).total_seconds()
+            t += timedelta(seconds=max(room, 3600) * rng.uniform(0.1, 0.9))
+        if not at(t):
+            return
+        with frozen_clock(t):
+            if fate == "not_taken_up":
+                outcome = rng.choice(("duplicate", "out_of_scope", "insufficient_info"))
+                ops.close_not_taken_up(s, case, organiser, outcome=outcome, reason=data.NOT_TAKEN_UP[outcome])
+            else:
+                self._answer(case, organiser)
+        if fate == "rejected":
+            t += timedelta(hours=rng.uniform(2, 20))
+            if not at(t):
+                return
+            with frozen_clock(t):
+                ops.reject(s, case, supervisor, reason=data.REJECT_REASON)
+            t += timedelta(hours=rng.uniform(2, 30))
+            if not at(t):
+                return
+            with frozen_clock(t):
+                self._answer(case, organiser, fixed=True)
+        if not self._approve(case, supervisor, t):
+            return
+        t = case.closed_at
+        if rng.random() < 0.25:
+            t += timedelta(hours=rng.uniform(2, 24 * 7))
+            if not at(t):
+                return
+            satisfied = rng.random() < 0.85
+            with frozen_clock(t):
+                ops.record_feedback(s, case, satisfied=satisfied, actor=CITIZEN,
+                                    comment=None if satisfied else rng.choice(data.UNSATISFIED_COMMENTS))
+            if satisfied or rng.random() < 0.6 or case.outcome not in ("fixed", "explained"):
+                return
+            t += timedelta(hours=rng.uniform(3, 48))
+            if not at(t):
+                return
+            with frozen_clock(t):
+                ops.reopen(s, case, supervisor, reason=data.REOPEN_REASON)
+            t += timedelta(hours=rng.uniform(2, 48))
+            if not at(t):
+                return
+            with frozen_clock(t):
+                self._answer(case, organiser, fixed=True)
+            self._approve(case, supervisor, t)
+
+    def _answer(self, case: Case, organiser: Actor, fixed: bool | None = None) -> None:
+        if fixed is None:
+            fixed = self.rng.random() < 0.7
+        text = data.FIXED_ANSWERS[case.category_code] if fixed else self.rng.choice(data.EXPLAINED_ANSWERS)
+        ops.answer(self.session, case, organiser, text=text, outcome="fixed" if fixed else "explained")
+
+    def _approve(self, case: Case, supervisor: Actor, t: datetime) -> bool:
+        """Final review, when review is on. True once the case is closed."""
+        if case.state == State.in_review:
+            t += timedelta(hours=self.rng.uniform(0.5, 20))
+            if t >= self.now:
+                return False
+            with frozen_clock(t):
+                ops.approve(self.session, case, supervisor)
+        return case.state == State.closed
+
+
+def load_demo(session: Session, *, today: date, seed: int, cases: int, now: datetime | None = None) -> dict:
+    """Build the demo and commit it. Returns what was created."""
+    if now is None:
+        now = utcnow() if today == utcnow().astimezone(BEIJING).date() else \
+            datetime.combine(today, datetime.min.time(), BEIJING).replace(hour=17).astimezone(timezone.utc)
+    last_outbox = session.exec(select(func.max(Outbox.id))).one() or 0
+    builder = DemoBuilder(session, now=now, seed=seed)
+    builder.build_province()
+    builder.build_users()
+    session.commit()
+    created = 0
+    for received_at in builder.receipt_times(quarter_start(today, 3), cases):
+        builder.add_case(received_at)
+        created += 1
+        if created % 250 == 0:
+            session.commit()
+    # the replayed history's notifications belong to the past: nothing to deliver now
+    session.execute(sa.delete(Outbox).where(Outbox.id > last_outbox))
+    session.commit()
+    return {"cities": len(builder.cities), "sites": session.exec(select(func.count()).select_from(Site)).one(),
+            "cases": created, "now": now}
+
+
+def summary(session: Session, now: datetime) -> str:
+    rows = session.exec(select(Case.state, func.count()).group_by(Case.state)).all()
+    states = ", ".join(f"{state} {count}" for state, count in sorted(rows))
+    overdue = session.exec(select(func.count()).select_from(Case).where(
+        Case.state != State.closed, Case.due_at <= now)).one()
+    late = session.exec(select(func.count()).select_from(Case).where(
+        Case.state == State.closed, Case.answered_at >= Case.due_at)).one()
+    return f"cases by state: {states}; closed late {late}; open and overdue {overdue}"
+
+
+@click.command("demo")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Generate as of this Beijing date (default: today).")
+@click.option("--seed", default=2024, show_default=True, help="Random seed.")
+@click.option("--cases", "count", default=1800, show_default=True, help="How many cases to generate.")
+@with_appcontext
+def demo(today, seed, count):
+    """Load a demo province (Guangdong, 21 cities, sites, staff and a year of cases), once."""
+    session = db.session
+    if is_loaded(session):
+        click.echo("Demo data already loaded: nothing to do. / 演示数据已存在，未做改动。")
+        click.echo(logins_text())
+        return
+    started = time.monotonic()
+    day = today.date() if today else utcnow().astimezone(BEIJING).date()
+    result = load_demo(session, today=day, seed=seed, cases=count)
+    click.echo(f"Demo loaded in {time.monotonic() - started:.1f}s: Guangdong 440000, {result['cities']} cities, "
+               f"{result['sites']} sites, {result['cases']} cases ({current_app.config['DATABASE_URL'].split('://')[0]}).")
+    click.echo(summary(session, result["now"]))
+    click.echo(logins_text())
+
+
+commands = [demo]

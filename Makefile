@@ -1,0 +1,56 @@
+# Tracker: `make run` serves the demo, `make test` runs the suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# reinstalled only when the package definition changes
+STAMP := $(VENV)/.installed-stamp
+PORT ?= 5000
+RUFF_FLAGS := --isolated --select E,F,W --line-length 120 --exclude migrations/versions
+
+.PHONY: run test bench lint clean venv
+
+venv: $(STAMP)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $(STAMP)
+
+# Local use: debug settings unless a real secret key is given (the app refuses the default key
+# otherwise). The embedded worker starts with the server, not with the one-off commands.
+run: $(STAMP)
+	@set -e; \
+	if [ -z "$${TRACKER_SECRET_KEY:-}" ]; then export TRACKER_DEBUG=1; fi; \
+	TRACKER_EMBEDDED_WORKER=0 $(BIN)/tracker db upgrade; \
+	TRACKER_EMBEDDED_WORKER=0 $(BIN)/tracker demo; \
+	echo "Serving http://127.0.0.1:$(PORT)/ (Ctrl+C to stop)"; \
+	exec $(BIN)/tracker run --host 127.0.0.1 --port $(PORT) --no-reload --no-debugger
+
+# SQLite first; then PostgreSQL when TRACKER_TEST_DATABASE_URL is set. Any failing pass fails the
+# target; pytest's exit code 5 (no tests collected) is non-zero, so it fails too.
+test: $(STAMP)
+	@status=0; \
+	echo "== pytest on SQLite"; \
+	$(BIN)/python -m pytest || { rc=$$?; echo "pytest on SQLite failed (exit $$rc)"; status=1; }; \
+	if [ -n "$${TRACKER_TEST_DATABASE_URL:-}" ]; then \
+	  echo "== pytest on PostgreSQL"; \
+	  $(BIN)/python -m pytest --db=postgresql -m "not browser" \
+	    || { rc=$$?; echo "pytest on PostgreSQL failed (exit $$rc)"; status=1; }; \
+	else \
+	  echo "TRACKER_TEST_DATABASE_URL is not set: PostgreSQL pass skipped"; \
+	fi; \
+	exit $$status
+
+bench: $(STAMP)
+	$(BIN)/python -m tests.bench
+
+lint: $(STAMP)
+	$(BIN)/ruff check $(RUFF_FLAGS) tracker tests
+
+clean:
+	rm -rf build dist *.egg-info .pytest_cache .ruff_cache .hypothesis .coverage htmlcov \
+	  test-artifacts bench-results
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
