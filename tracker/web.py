@@ -97,7 +97,10 @@ def init_app(app: Flask) -> None:
             403: gettext("无权访问。"),
             404: gettext("页面不存在。"),
             405: gettext("不支持该请求方法。"),
+            409: gettext("当前状态不允许该操作。"),
             413: gettext("上传内容过大。"),
+            415: gettext("不支持该内容类型，请发送 JSON。"),
+            422: gettext("提交的数据有误。"),
             429: gettext("操作过于频繁，请稍后再试。"),
         }
         status = exc.code or 500
@@ -108,5 +111,8 @@ def init_app(app: Flask) -> None:
             response.status_code = status
             if exc.response is not None and "Retry-After" in exc.response.headers:
                 response.headers["Retry-After"] = exc.response.headers["Retry-After"]
+            for name, value in exc.get_headers():
+                if name in ("Allow", "Retry-After", "WWW-Authenticate"):
+                    response.headers[name] = value
             return response
         return render_template("error.html", status=status, message=message), status

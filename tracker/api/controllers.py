@@ -1,0 +1,208 @@
+"""Thin handlers of /api/v1: load with a schema, call an operation or a read, dump with a schema."""
+from __future__ import annotations
+
+from flask import abort, jsonify, render_template, request
+from marshmallow import Schema, ValidationError
+from sqlmodel import select
+
+from tracker.api import schemas, util
+from tracker.api.auth import optional_actor, require_actor
+from tracker.cases import operations as ops
+from tracker.cases.models import Case, Category
+from tracker.errors import InvalidInput, NotAllowed, NotFound
+from tracker.extensions import db
+from tracker.i18n import current_language, pick
+from tracker.organisations.models import Organisation, OrgKind, Site
+from tracker.users.models import Role
+
+#: content types the import endpoint takes (JSON lines)
+JSON_LINES_TYPES = ("application/x-ndjson", "application/jsonl", "application/json-lines")
+
+
+def _invalid(exc: ValidationError) -> InvalidInput:
+    return InvalidInput("提交的数据有误。", "The request data is not valid.",
+                        fields=schemas.localise(exc.messages, current_language()))
+
+
+def load_body(schema: type[Schema]) -> dict:
+    """The JSON body loaded with ``schema``: 415 when not JSON, 400 when malformed, 422 when invalid."""
+    if not request.is_json:
+        abort(415)
+    data = request.get_json()  # malformed JSON: 400
+    if not isinstance(data, dict):
+        raise InvalidInput("请求体应为 JSON 对象。", "The body must be a JSON object.", fields={"_schema": ["object"]})
+    try:
+        return schema().load(data)
+    except ValidationError as exc:
+        raise _invalid(exc) from None
+
+
+def load_args(schema: type[Schema]) -> dict:
+    try:
+        return schema().load(request.args.to_dict())
+    except ValidationError as exc:
+        raise _invalid(exc) from None
+
+
+def dump(schema: type[Schema], data, status: int = 200):
+    return jsonify(schema().dump(data)), status
+
+
+# ------------------------------------------------------------------ public
+
+
+def create_case():
+    """Take in a citizen's report (public; rate-limited together with the web form)."""
+    data = load_body(schemas.CaseCreateSchema)
+    data.pop("consent")
+    session = db.session
+    category = session.get(Category, data["category"])
+    if category is None or not category.is_active:
+        raise InvalidInput("问题类型不存在。", "Unknown category.",
+                           fields={"category": [pick(("问题类型不存在。", "Unknown category."))]})
+    submission = ops.submit(session, source="api", **data)
+    session.commit()
+    return dump(schemas.CaseCreatedSchema, util.created(session, submission.case, submission.query_code), 201)
+
+
+def show_case(tracking_number: str):
+    """The staff view with a bearer token; otherwise the public status, given the right query code."""
+    session = db.session
+    actor = optional_actor()
+    if actor is not None:
+        case = ops.get_case(session, actor, tracking_number)
+        return dump(schemas.CaseDetailSchema, util.detail(session, actor, case))
+    args = load_args(schemas.StatusQuerySchema)
+    case = session.exec(select(Case).where(Case.tracking_number == tracking_number)).first()
+    if case is None or not ops.query_code_matches(case, args["code"]):
+        # the same answer for an unknown number and a wrong code: nothing to guess from
+        raise NotFound("没有找到该留言，请核对留言编号和查询码。", "No case with this number and query code.")
+    return dump(schemas.PublicStatusSchema, util.public_status(session, case))
+
+
+def list_categories():
+    """The error types a report may name."""
+    rows = db.session.exec(select(Category).where(Category.is_active)
+                           .order_by(Category.sort_order, Category.code)).all()
+    items = [{"code": c.code, "name_zh": c.name_zh, "name_en": c.name_en, "name": pick((c.name_zh, c.name_en))}
+             for c in rows]
+    return dump(schemas.CategoryListSchema, {"items": items})
+
+
+# ------------------------------------------------------------------ staff
+
+
+def list_cases():
+    """The cases the caller may see, filtered, newest first."""
+    actor = require_actor()
+    args = load_args(schemas.CaseListQuerySchema)
+    session = db.session
+    rows, total = util.case_page(session, actor, **args)
+    return dump(schemas.CaseListSchema, {"items": [util.summary(session, c) for c in rows], "total": total,
+                                         "page": args["page"], "per_page": args["per_page"]})
+
+
+def _organiser_id(session, code: str) -> int:
+    org = session.exec(select(Organisation).where(Organisation.code == code)).first()
+    if org is None or org.kind != OrgKind.organiser:
+        message = ("主办单位不存在。", "No organiser with this code.")
+        raise InvalidInput(*message, fields={"organiser_code": [pick(message)]})
+    return org.id
+
+
+def _site_id(session, code: str) -> int:
+    site = session.exec(select(Site).where(Site.code == code)).first()
+    if site is None:
+        message = ("网站不存在。", "No site with this code.")
+        raise InvalidInput(*message, fields={"site_code": [pick(message)]})
+    return site.id
+
+
+def perform_action(tracking_number: str, operation: str):
+    """Run one lifecycle operation on a case; answers the case as it now is."""
+    actor = require_actor()
+    schema = schemas.ACTION_SCHEMAS.get(operation)
+    if schema is None:
+        raise NotFound("没有这个操作。", f"No operation named {operation!r}.")
+    session = db.session
+    case = ops.get_case(session, actor, tracking_number)
+    arguments = load_body(schema)
+    if "organiser_code" in arguments:
+        arguments["organiser_id"] = _organiser_id(session, arguments.pop("organiser_code"))
+    if "site_code" in arguments:
+        arguments["site_id"] = _site_id(session, arguments.pop("site_code"))
+    ops.perform(session, operation, case, actor, **arguments)
+    session.commit()
+    return dump(schemas.CaseDetailSchema, util.detail(session, actor, case))
+
+
+def list_sites():
+    """Registered government sites, by code."""
+    require_actor()
+    args = load_args(schemas.SiteListQuerySchema)
+    items, total = util.site_page(db.session, **args)
+    return dump(schemas.SiteListSchema, {"items": items, "total": total,
+                                         "page": args["page"], "per_page": args["per_page"]})
+
+
+def import_records():
+    """Import JSON lines of the national platform's public records (admins; idempotent)."""
+    actor = require_actor()
+    if actor.role != Role.admin:
+        raise NotAllowed("只有管理员可以导入。", "Only admins may import records.")
+    if request.mimetype not in JSON_LINES_TYPES:
+        abort(415)
+    from tracker.cases.imports import import_lines
+
+    lines = request.get_data(as_text=True).splitlines()
+    session = db.session
+    summary = import_lines(session, lines)
+    session.commit()
+    return jsonify(_plain(summary)), 200
+
+
+def sla_report():
+    """The SLA figures of the caller's organisation (supervisors and admins), as ``tracker report``."""
+    actor = require_actor()
+    if actor.role not in (Role.supervisor, Role.admin):
+        raise NotAllowed("只有主管单位和管理员可以查看统计。", "Only supervisors and admins may read the report.")
+    args = load_args(schemas.SlaQuerySchema)
+    from tracker.sla.report import sla_report as build
+
+    report = build(db.session, date_from=args["date_from"], date_to=args["date_to"],
+                   scope_org=actor.organisation, as_of=args["as_of"], by=args["by"])
+    return jsonify(_plain(report)), 200
+
+
+def _plain(value):
+    """A dataclass, or a dict of them, as JSON-ready data."""
+    import dataclasses
+    from datetime import date, datetime
+
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return _plain(dataclasses.asdict(value))
+    if hasattr(value, "to_dict"):
+        return _plain(value.to_dict())
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+# ------------------------------------------------------------------ document
+
+
+def openapi_document():
+    from tracker.api.openapi import document
+
+    return jsonify(document())
+
+
+def docs_page():
+    """Human-readable docs, drawn in the browser from the OpenAPI document (no CDN)."""
+    return render_template("api/docs.html")
