@@ -1,4 +1,11 @@
-"""URL rules of the inbox pages."""
+"""URL rules of the inbox and the case page."""
 from flask import Blueprint
 
+from tracker.inbox import controllers as c
+
 bp = Blueprint("inbox", __name__)
+bp.add_url_rule("/inbox", view_func=c.index, endpoint="index")
+bp.add_url_rule("/cases/<tracking_number>", view_func=c.case, endpoint="case")
+bp.add_url_rule("/cases/<tracking_number>/act/<operation>", view_func=c.act, methods=["POST"], endpoint="act")
+bp.add_url_rule("/cases/<tracking_number>/attachments/<int:attachment_id>", view_func=c.attachment,
+                endpoint="attachment")

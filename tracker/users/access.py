@@ -3,11 +3,14 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort
+from flask import abort, redirect, session, url_for
 from flask_login import current_user, login_required
 
 from tracker.cases.scope import Actor
 from tracker.extensions import db
+
+#: the session key that records which user passed the TOTP step in this session
+SECOND_FACTOR_KEY = "second_factor_user"
 
 
 def current_actor() -> Actor:
@@ -15,13 +18,29 @@ def current_actor() -> Actor:
     return Actor.of(current_user._get_current_object(), db.session)
 
 
+def second_factor_pending():
+    """None when the user may use the workbench; otherwise where to send them (code or enrolment)."""
+    from tracker.users.operations import totp_required
+
+    user = current_user._get_current_object()
+    if not totp_required(db.session, user):
+        return None
+    if session.get(SECOND_FACTOR_KEY) == user.id and user.totp_secret:
+        return None
+    return url_for("users.enrol_totp") if not user.totp_secret else url_for("users.login_code")
+
+
 def role_required(*roles: str):
-    """Log in first, then allow only ``roles`` (403 otherwise). Scope is checked per case."""
+    """Log in first (with the second factor when required), then allow only ``roles`` (403
+    otherwise). Scope is checked per case."""
 
     def decorator(view):
         @wraps(view)
         @login_required
         def wrapped(*args, **kwargs):
+            pending = second_factor_pending()
+            if pending:
+                return redirect(pending)
             if current_user.role not in roles:
                 abort(403)
             return view(*args, **kwargs)

@@ -1,3 +1,159 @@
-"""CLI commands of this package, added to ``tracker`` by tracker.cli."""
+"""CLI commands for accounts and for admin tasks, added to ``tracker`` by tracker.cli.
 
-commands: list = []
+Admin tasks on the command line: create-user, create-org, import-sites, require-totp,
+create-category, add-canned-answer. The same tasks (except require-totp's per-user reset) have
+admin web pages under /admin.
+"""
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+from sqlmodel import select
+
+from tracker.errors import DomainError
+from tracker.extensions import db
+from tracker.organisations.models import Organisation, Site
+
+
+def _fail(exc: DomainError):
+    raise click.ClickException(exc.message_en)
+
+
+@click.command("create-user")
+@click.option("--email", required=True)
+@click.option("--password", required=True, help="at least 10 characters")
+@click.option("--role", required=True, type=click.Choice(["organiser", "supervisor", "admin"]))
+@click.option("--org", "org_code", help="organisation code")
+@click.option("--site", "site_code", help="site code: the user joins that site's organiser")
+@click.option("--name", default="")
+@with_appcontext
+def create_user_command(email, password, role, org_code, site_code, name):
+    """Add a member of staff (--org CODE, or --site SITECODE meaning the organiser of that site)."""
+    from tracker.users.operations import create_user
+
+    if org_code and site_code:
+        raise click.UsageError("give --org or --site, not both")
+    organisation = None
+    if site_code:
+        site = db.session.exec(select(Site).where(Site.code == site_code)).first()
+        if site is None:
+            raise click.ClickException(f"no site with code {site_code}")
+        organisation = db.session.get(Organisation, site.organiser_id)
+    elif org_code:
+        organisation = db.session.exec(select(Organisation).where(Organisation.code == org_code)).first()
+        if organisation is None:
+            raise click.ClickException(f"no organisation with code {org_code}")
+    elif role != "admin":
+        raise click.UsageError("organisers and supervisors need --org or --site")
+    try:
+        with db.transaction() as session:
+            user = create_user(session, email=email, password=password, role=role,
+                               organisation=organisation, name=name)
+    except DomainError as exc:
+        _fail(exc)
+    where = f" of {organisation.code} {organisation.name}" if organisation else ""
+    click.echo(f"created {user.role} {user.email}{where}")
+
+
+@click.command("create-org")
+@click.option("--code", required=True)
+@click.option("--name", required=True)
+@click.option("--kind", required=True, type=click.Choice(["supervisor", "organiser"]))
+@click.option("--parent", "parent_code", help="code of the supervising organisation")
+@with_appcontext
+def create_org_command(code, name, kind, parent_code):
+    """Add an organisation to the tree."""
+    from tracker.organisations.operations import create_organisation
+
+    parent = None
+    if parent_code:
+        parent = db.session.exec(select(Organisation).where(Organisation.code == parent_code)).first()
+        if parent is None:
+            raise click.ClickException(f"no organisation with code {parent_code}")
+    try:
+        with db.transaction() as session:
+            org = create_organisation(session, code=code, name=name, kind=kind, parent=parent)
+    except DomainError as exc:
+        _fail(exc)
+    click.echo(f"created {org.kind} {org.code} {org.path}")
+
+
+@click.command("import-sites")
+@click.argument("csv_file", type=click.File("r", encoding="utf-8-sig"))
+@with_appcontext
+def import_sites_command(csv_file):
+    """Import sites from CSV: code,name,organiser_code,supervisor_code,hosts."""
+    from tracker.admin.operations import import_sites
+
+    try:
+        with db.transaction() as session:
+            result = import_sites(session, csv_file.read())
+    except DomainError as exc:
+        _fail(exc)
+    click.echo(f"created {result.created} sites, updated {result.updated}")
+
+
+@click.command("require-totp")
+@click.argument("role", type=click.Choice(["organiser", "supervisor", "admin"]))
+@click.option("--off", is_flag=True, help="stop requiring it")
+@with_appcontext
+def require_totp_command(role, off):
+    """Require a TOTP second factor for every user of ROLE (users without one enrol at next login)."""
+    from tracker.users.operations import set_role_policy
+
+    with db.transaction() as session:
+        set_role_policy(session, role, totp_required=not off)
+    click.echo(f"TOTP {'not ' if off else ''}required for {role}")
+
+
+@click.command("reset-totp")
+@click.option("--email", required=True)
+@with_appcontext
+def reset_totp_command(email):
+    """Forget a user's TOTP secret (lost phone); they enrol again if their role requires it."""
+    from tracker.users.models import User
+
+    with db.transaction() as session:
+        user = session.exec(select(User).where(User.email == email.strip().lower())).first()
+        if user is None:
+            raise click.ClickException(f"no user {email}")
+        user.totp_secret = None
+    click.echo(f"TOTP reset for {email}")
+
+
+@click.command("create-category")
+@click.option("--code", required=True, type=int)
+@click.option("--name-zh", required=True)
+@click.option("--name-en", default="")
+@with_appcontext
+def create_category_command(code, name_zh, name_en):
+    """Add an error category."""
+    from tracker.admin.operations import create_category
+
+    try:
+        with db.transaction() as session:
+            create_category(session, code=code, name_zh=name_zh, name_en=name_en)
+    except DomainError as exc:
+        _fail(exc)
+    click.echo(f"created category {code}")
+
+
+@click.command("add-canned-answer")
+@click.option("--category", type=int, help="category code (none: every category)")
+@click.option("--title", required=True)
+@click.option("--body", required=True)
+@with_appcontext
+def add_canned_answer_command(category, title, body):
+    """Add a canned answer text that organisers can insert into their answers."""
+    from tracker.admin.operations import create_canned_answer
+
+    try:
+        with db.transaction() as session:
+            create_canned_answer(session, title=title, body=body, category_code=category)
+    except DomainError as exc:
+        _fail(exc)
+    click.echo("created canned answer")
+
+
+commands = [create_user_command, create_org_command, import_sites_command, require_totp_command,
+            reset_totp_command, create_category_command, add_canned_answer_command]

@@ -68,3 +68,59 @@ def create_token(session: Session, user: User, name: str = "") -> str:
     session.add(ApiToken(user_id=user.id, name=name, token_hash=hash_token(token)))
     session.flush()
     return token
+
+
+# ---------------------------------------------------------------- second factor (TOTP)
+
+TOTP_ISSUER = "Tracker"
+
+
+def totp_required(session: Session, user: User) -> bool:
+    """True when ``user`` must give a TOTP code: it has a secret, or its role's policy asks for one."""
+    from tracker.users.models import RolePolicy
+
+    if user.totp_secret:
+        return True
+    policy = session.get(RolePolicy, user.role)
+    return bool(policy and policy.totp_required)
+
+
+def new_totp_secret() -> str:
+    import pyotp
+
+    return pyotp.random_base32()
+
+
+def totp_uri(user: User, secret: str) -> str:
+    import pyotp
+
+    return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=TOTP_ISSUER)
+
+
+def verify_totp(secret: str, code: str) -> bool:
+    """A 6-digit code for ``secret``, allowing one 30-second step of clock drift."""
+    import pyotp
+
+    code = "".join((code or "").split())
+    return len(code) == 6 and code.isdigit() and pyotp.TOTP(secret).verify(code, valid_window=1)
+
+
+def enrol_totp(session: Session, user: User, secret: str, code: str) -> None:
+    """Keep ``secret`` as the user's second factor once ``code`` proves the app holds it."""
+    if not verify_totp(secret, code):
+        raise InvalidInput("验证码不正确。", "The code is not correct.", fields={"code": ["?"]})
+    user.totp_secret = secret
+    session.flush()
+
+
+def set_role_policy(session: Session, role: str, *, totp_required: bool):
+    """Require (or stop requiring) a TOTP second factor for every user of ``role``."""
+    from tracker.users.models import RolePolicy
+
+    if role not in {r.value for r in Role}:
+        raise InvalidInput("角色无效。", "Role must be organiser, supervisor or admin.", fields={"role": [role]})
+    policy = session.get(RolePolicy, role) or RolePolicy(role=role)
+    policy.totp_required = totp_required
+    session.add(policy)
+    session.flush()
+    return policy

@@ -1,0 +1,78 @@
+"""A small Guangdong world for the staff tests: two organisers under 440000, one province outside."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from flask import g
+
+from tracker.cases.models import Attachment
+
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4"
+       b"\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81\x84\x00\x00\x00\x00IEND\xaeB`\x82")
+PASSWORD = "correct horse battery"
+
+
+@dataclass
+class World:
+    province: object
+    org_a: object
+    org_b: object
+    other_province: object
+    org_c: object
+    site_a: object
+    site_b: object
+    site_c: object
+    case_a: object
+    case_b: object
+    case_c: object
+    organiser_a: object
+    organiser_b: object
+    supervisor: object
+    other_supervisor: object
+    admin: object
+    attachments: dict
+
+
+@pytest.fixture()
+def world(factory, session):
+    province = factory.province()
+    org_a = factory.org("440100GZ", parent=province, name="广州市政务服务数据管理局")
+    org_b = factory.org("440300SZ", parent=province, name="深圳市政务服务数据管理局")
+    other = factory.org("450000", kind="supervisor", name="广西壮族自治区大数据发展局")
+    org_c = factory.org("450100NN", parent=other, name="南宁市大数据发展局")
+    site_a = factory.site("4401000001", host="www.gz.gov.cn", organiser=org_a, supervisor=province)
+    site_b = factory.site("4403000001", host="www.sz.gov.cn", organiser=org_b, supervisor=province)
+    site_c = factory.site("4501000001", host="www.nanning.gov.cn", organiser=org_c, supervisor=other)
+    case_a = factory.case(site=site_a, description="广州页面链接失效 MARK-A", contact_email="a@example.cn")
+    case_b = factory.case(site=site_b, description="深圳页面信息过期 MARK-B", contact_email="b@example.cn",
+                          contact_phone="13800000002")
+    case_c = factory.case(site=site_c, description="南宁页面错别字 MARK-C", contact_email="c-secret@example.cn",
+                          contact_phone="13900000003")
+    attachments = {}
+    for case in (case_a, case_b, case_c):
+        row = Attachment(case_id=case.id, filename="shot.png", content_type="image/png", width=1, height=1, data=PNG)
+        session.add(row)
+        session.flush()
+        attachments[case.id] = row.id
+    return World(
+        province=province, org_a=org_a, org_b=org_b, other_province=other, org_c=org_c,
+        site_a=site_a, site_b=site_b, site_c=site_c, case_a=case_a, case_b=case_b, case_c=case_c,
+        organiser_a=factory.user("organiser", org=org_a, email="gz@example.gov.cn"),
+        organiser_b=factory.user("organiser", org=org_b, email="sz@example.gov.cn"),
+        supervisor=factory.user("supervisor", org=province, email="gd@example.gov.cn"),
+        other_supervisor=factory.user("supervisor", org=other, email="gx@example.gov.cn"),
+        admin=factory.user("admin", email="admin@example.gov.cn"),
+        attachments=attachments,
+    )
+
+
+def sign_in(client, user) -> None:
+    """Log ``user`` in without the (slow, separately tested) password step.
+
+    The test app context outlives requests, so Flask-Login's per-context cache is dropped too.
+    """
+    g.pop("_login_user", None)
+    with client.session_transaction() as sess:
+        sess["_user_id"] = str(user.id)
+        sess["_fresh"] = True

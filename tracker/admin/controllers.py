@@ -1,0 +1,163 @@
+"""Admin pages: organisations, sites (with CSV import), users, categories and canned answers,
+and the per-role TOTP policy. Each form posts back to its page; refusals show on the page."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import func
+from sqlmodel import select
+
+from tracker.admin import operations as admin_ops
+from tracker.cases.models import CannedAnswer, Category
+from tracker.errors import DomainError, InvalidInput
+from tracker.extensions import db
+from tracker.i18n import current_language
+from tracker.organisations.models import Organisation, Site
+from tracker.organisations.operations import create_organisation, create_site
+from tracker.users import operations as user_ops
+from tracker.users.access import role_required
+from tracker.users.forms import CsrfForm
+from tracker.users.models import Role, RolePolicy, User
+
+LIST_LIMIT = 500
+
+
+def _org_by_code(code: str) -> Organisation | None:
+    return db.session.exec(select(Organisation).where(Organisation.code == (code or "").strip())).first()
+
+
+def _page(template: str, error: str | None = None, status: int = 200, **context):
+    return render_template(template, form=CsrfForm(), error=error, values=request.form, **context), status
+
+
+def _write(action, success: str, endpoint: str, template: str, context):
+    """Run ``action`` in a transaction; redirect on success, re-render with the message otherwise."""
+    form = CsrfForm()
+    if not form.validate_on_submit():
+        return _page(template, _("请求有误。"), 400, **context())
+    try:
+        with db.transaction() as session:
+            action(session)
+    except DomainError as exc:
+        return _page(template, exc.message(current_language()), exc.status, **context())
+    flash(success, "success")
+    return redirect(url_for(endpoint))
+
+
+@role_required("admin")
+def index():
+    """Admin home: counts, links, and the TOTP policy per role."""
+    policies = {p.role: p.totp_required for p in db.session.exec(select(RolePolicy))}
+    counts = {name: db.session.exec(select(func.count()).select_from(model)).one()
+              for name, model in (("organisations", Organisation), ("sites", Site), ("users", User),
+                                  ("categories", Category))}
+    return render_template("admin/index.html", policies=policies, roles=[r.value for r in Role], counts=counts,
+                           form=CsrfForm())
+
+
+@role_required("admin")
+def policies():
+    """Require (or not) a TOTP second factor per role."""
+    form = CsrfForm()
+    if form.validate_on_submit():
+        with db.transaction() as session:
+            for role in Role:
+                user_ops.set_role_policy(session, role.value, totp_required=request.form.get(role.value) == "on")
+        flash(_("已保存。"), "success")
+    return redirect(url_for("admin.index"))
+
+
+def _orgs_context():
+    return {"organisations": db.session.exec(select(Organisation).order_by(Organisation.path).limit(LIST_LIMIT)).all()}
+
+
+@role_required("admin")
+def organisations():
+    """The organisation tree; add one."""
+    if request.method == "GET":
+        return _page("admin/organisations.html", **_orgs_context())
+
+    def action(session):
+        parent = _org_by_code(request.form.get("parent", "")) if request.form.get("parent") else None
+        if request.form.get("parent") and parent is None:
+            raise InvalidInput("上级单位不存在。", "No such parent organisation.")
+        create_organisation(session, code=request.form.get("code", ""), name=request.form.get("name", ""),
+                            kind=request.form.get("kind", ""), parent=parent)
+
+    return _write(action, _("已添加单位。"), "admin.organisations", "admin/organisations.html", _orgs_context)
+
+
+def _sites_context():
+    return {"sites": db.session.exec(select(Site).order_by(Site.code).limit(LIST_LIMIT)).all(),
+            "orgs": {o.id: o for o in db.session.exec(select(Organisation))}}
+
+
+@role_required("admin")
+def sites():
+    """Sites; add one, or import many from CSV."""
+    if request.method == "GET":
+        return _page("admin/sites.html", **_sites_context())
+
+    def action(session):
+        upload = request.files.get("file")
+        if upload is not None and upload.filename:
+            result = admin_ops.import_sites(session, upload.read().decode("utf-8-sig", errors="replace"))
+            flash(f"{result.created} + {result.updated}", "info")
+            return
+        organiser = _org_by_code(request.form.get("organiser_code", ""))
+        supervisor = _org_by_code(request.form.get("supervisor_code", ""))
+        if organiser is None or supervisor is None:
+            raise InvalidInput("主办单位或主管单位不存在。", "Unknown organiser or supervisor code.")
+        create_site(session, code=request.form.get("code", ""), name=request.form.get("name", ""),
+                    organiser=organiser, supervisor=supervisor,
+                    hosts=request.form.get("hosts", "").replace(";", " ").split())
+
+    return _write(action, _("已保存网站。"), "admin.sites", "admin/sites.html", _sites_context)
+
+
+def _users_context():
+    return {"users": db.session.exec(select(User).order_by(User.email).limit(LIST_LIMIT)).all(),
+            "orgs": {o.id: o for o in db.session.exec(select(Organisation))}, "roles": [r.value for r in Role]}
+
+
+@role_required("admin")
+def users():
+    """Staff accounts; add one."""
+    if request.method == "GET":
+        return _page("admin/users.html", **_users_context())
+
+    def action(session):
+        org = _org_by_code(request.form.get("org", "")) if request.form.get("org") else None
+        user_ops.create_user(session, email=request.form.get("email", ""), password=request.form.get("password", ""),
+                             role=request.form.get("role", ""), organisation=org,
+                             name=request.form.get("name", ""))
+
+    return _write(action, _("已添加用户。"), "admin.users", "admin/users.html", _users_context)
+
+
+def _categories_context():
+    return {"categories": db.session.exec(select(Category).order_by(Category.sort_order, Category.code)).all(),
+            "canned": db.session.exec(select(CannedAnswer).order_by(CannedAnswer.category_code,
+                                                                    CannedAnswer.title)).all()}
+
+
+@role_required("admin")
+def categories():
+    """Categories and canned answers; add either."""
+    if request.method == "GET":
+        return _page("admin/categories.html", **_categories_context())
+
+    def action(session):
+        form = request.form
+        if form.get("kind") == "canned":
+            category = form.get("category_code", "")
+            admin_ops.create_canned_answer(session, title=form.get("title", ""), body=form.get("body", ""),
+                                           category_code=int(category) if category.isdigit() else None)
+        else:
+            code = form.get("code", "")
+            if not code.isdigit():
+                    raise InvalidInput("类型代码应为数字。", "The code must be a number.")
+            admin_ops.create_category(session, code=int(code), name_zh=form.get("name_zh", ""),
+                                      name_en=form.get("name_en", ""))
+
+    return _write(action, _("已保存。"), "admin.categories", "admin/categories.html", _categories_context)

@@ -1,0 +1,144 @@
+"""The organiser's inbox and the case page (shared by every staff role, scope-checked)."""
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlmodel import select
+
+from tracker.cases import operations as ops
+from tracker.cases import queries
+from tracker.cases.models import Attachment
+from tracker.cases.states import ANSWER_OUTCOMES, NOT_TAKEN_UP_OUTCOMES, OUTCOME_NAMES, STATE_NAMES
+from tracker.db import utcnow
+from tracker.errors import DomainError, InvalidInput
+from tracker.extensions import db
+from tracker.i18n import current_language
+from tracker.inbox import util
+from tracker.users.access import current_actor, role_required
+from tracker.users.forms import CsrfForm
+
+INBOX_QUEUES = ("open", "new", "in_progress", "due_soon", "overdue", "in_review", "sent_back", "closed")
+
+
+def list_context(actor, default_state: str, queue_names: tuple[str, ...]) -> dict:
+    """What a case list page needs: the page of rows, the filters and the capped queue sizes."""
+    filters = queries.Filters.from_args(request.args, default_state)
+    try:
+        page = max(int(request.args.get("page", "1")), 1)
+    except ValueError:
+        page = 1
+    result = queries.list_cases(db.session, actor, filters, page, queues=queue_names)
+    return {"page": result, "filters": filters, "queues": queue_names, "queue_names": queries.QUEUES,
+            "sites": util.sites_in_scope(db.session, actor), "categories": util.categories(db.session),
+            "state_names": STATE_NAMES, "cap": queries.COUNT_CAP}
+
+
+@role_required("organiser")
+def index():
+    """The organiser's inbox: queues, filters, sorted by due time, ``?page=N``."""
+    context = list_context(current_actor(), "open", INBOX_QUEUES)
+    return render_template("inbox/index.html", endpoint="inbox.index", **context)
+
+
+def _case_page(case, *, errors: dict | None = None, status: int = 200, values: dict | None = None):
+    actor = current_actor()
+    details = util.case_details(db.session, case)
+    pending = next((e for e in details["extensions"] if e.state == "pending"), None)
+    calendar = ops.load_calendar(db.session)
+    return render_template(
+        "inbox/case.html", case=case, actor=actor, **details, pending_extension=pending,
+        actions=util.available_actions(actor, case, pending),
+        canned=util.canned_answers(db.session, actor, case.category_code),
+        organisers=util.organisers_in_scope(db.session, actor) if actor.role != "organiser" else [],
+        workdays_left=calendar.workdays_left(utcnow(), case.due_at) if case.is_open else None,
+        state_names=STATE_NAMES, outcome_names=OUTCOME_NAMES, operation_names=ops.OPERATION_NAMES,
+        answer_outcomes=ANSWER_OUTCOMES, not_taken_up_outcomes=NOT_TAKEN_UP_OUTCOMES,
+        errors=errors or {}, values=values or {}, form=CsrfForm(),
+        back=request.values.get("next", ""),
+    ), status
+
+
+@role_required("organiser", "supervisor", "admin")
+def case(tracking_number: str):
+    """One case: report, screenshots, history, and the actions its state allows."""
+    return _case_page(ops.get_case(db.session, current_actor(), tracking_number))
+
+
+def _int(name: str, *, required: bool = True) -> int | None:
+    raw = request.form.get(name, "").strip()
+    if not raw and not required:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise InvalidInput("请填写数字。", "Please give a number.", fields={name: [raw]}) from None
+
+
+def _arguments(operation: str) -> dict:
+    """The operation's keyword arguments, read from the submitted form."""
+    f = request.form
+    if operation in ("answer",):
+        return {"text": f.get("text", ""), "outcome": f.get("outcome", "fixed")}
+    if operation == "add_note":
+        return {"text": f.get("text", "")}
+    if operation in ("return", "reject", "reopen"):
+        return {"reason": f.get("reason", "")}
+    if operation == "request_extension":
+        return {"workdays": _int("workdays"), "reason": f.get("reason", "")}
+    if operation == "close_not_taken_up":
+        return {"outcome": f.get("outcome", ""), "reason": f.get("reason", "")}
+    if operation == "approve":
+        return {"note": f.get("note") or None}
+    if operation in ("assign", "reroute"):
+        return {"organiser_id": _int("organiser_id"), "note": f.get("note") or None}
+    if operation == "decide_extension":
+        return {"request_id": _int("request_id"), "approve": f.get("decision") == "approve",
+                "note": f.get("note") or None}
+    if operation == "chase":
+        return {"message": f.get("message", "")}
+    return {}
+
+
+def _safe_next() -> str | None:
+    target = request.form.get("next", "")
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None
+
+
+@role_required("organiser", "supervisor", "admin")
+def act(tracking_number: str, operation: str):
+    """Run one operation on a case. A refusal is shown next to its form, never as a 500."""
+    actor = current_actor()
+    case = ops.get_case(db.session, actor, tracking_number)  # 404 outside the scope
+    if operation not in util.ACTIONS:
+        abort(404)
+    form = CsrfForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        ops.perform(db.session, operation, case, actor, **_arguments(operation))
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        case = ops.get_case(db.session, actor, tracking_number)
+        return _case_page(case, errors={operation: exc.message(current_language())}, status=exc.status,
+                          values={operation: request.form.to_dict()})
+    name_zh, name_en = ops.OPERATION_NAMES[operation]
+    flash((_("已完成：") + name_zh) if current_language() == "zh" else f"Done: {name_en}", "success")
+    return redirect(_safe_next() or url_for("inbox.case", tracking_number=tracking_number))
+
+
+@role_required("organiser", "supervisor", "admin")
+def attachment(tracking_number: str, attachment_id: int):
+    """A screenshot's bytes, only for staff who may see its case."""
+    case = ops.get_case(db.session, current_actor(), tracking_number)
+    row = db.session.exec(select(Attachment).where(Attachment.id == attachment_id,
+                                                   Attachment.case_id == case.id)).first()
+    if row is None:
+        abort(404)
+    response = Response(row.data, mimetype=row.content_type)
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Content-Disposition"] = f'inline; filename="{row.id}.{row.content_type.split("/")[-1]}"'
+    return response
+

@@ -1,0 +1,78 @@
+"""Reads for the supervisor's queues and the per-organisation overview."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import case as when, func
+from sqlmodel import Session, select
+
+from tracker.cases.models import Case, ExtensionRequest
+from tracker.cases.queries import due_soon_bound
+from tracker.cases.scope import Actor, scoped_cases
+from tracker.cases.states import OPEN_STATES, State
+from tracker.organisations.models import Organisation
+from tracker.sla.deadlines import load_calendar
+
+QUEUE_LIMIT = 50
+
+
+def _scoped_ids(session: Session, actor: Actor):
+    return scoped_cases(session, actor).with_only_columns(Case.id)
+
+
+def triage(session: Session, actor: Actor) -> list[Case]:
+    """Unrouted and returned cases, oldest triage deadline first."""
+    return session.exec(scoped_cases(session, actor).where(Case.state == State.triage)
+                        .order_by(Case.triage_due_at, Case.due_at, Case.id).limit(QUEUE_LIMIT)).all()
+
+
+def unsatisfied(session: Session, actor: Actor) -> list[Case]:
+    """Closed cases the citizen rated unsatisfied: candidates for reopening (重办)."""
+    return session.exec(scoped_cases(session, actor).where(Case.state == State.closed,
+                                                           Case.feedback == "unsatisfied")
+                        .order_by(Case.feedback_at.desc(), Case.id).limit(QUEUE_LIMIT)).all()
+
+
+def in_review(session: Session, actor: Actor) -> list[Case]:
+    return session.exec(scoped_cases(session, actor).where(Case.state == State.in_review)
+                        .order_by(Case.due_at, Case.id).limit(QUEUE_LIMIT)).all()
+
+
+def extension_requests(session: Session, actor: Actor) -> list[tuple[ExtensionRequest, Case]]:
+    query = (select(ExtensionRequest, Case).join(Case, Case.id == ExtensionRequest.case_id)
+             .where(ExtensionRequest.state == "pending", Case.id.in_(_scoped_ids(session, actor)))
+             .order_by(ExtensionRequest.created_at).limit(QUEUE_LIMIT))
+    return session.exec(query).all()
+
+
+def overdue(session: Session, actor: Actor, now: datetime) -> list[Case]:
+    """Open, assigned cases past their due time: the ones to chase (督办)."""
+    return session.exec(scoped_cases(session, actor).where(
+        Case.state.in_([State.assigned, State.in_progress, State.in_review]), Case.due_at <= now)
+        .order_by(Case.due_at, Case.id).limit(QUEUE_LIMIT)).all()
+
+
+@dataclass
+class OrgLoad:
+    organisation: Organisation
+    open: int
+    overdue: int
+    due_soon: int
+
+
+def overview(session: Session, actor: Actor, now: datetime) -> list[OrgLoad]:
+    """Per organiser: open, overdue and due-soon cases (one grouped query)."""
+    bound = due_soon_bound(load_calendar(session), now)
+    open_states = [s.value for s in OPEN_STATES]
+    query = (scoped_cases(session, actor)
+             .with_only_columns(Case.organiser_id, func.count(),
+                                func.sum(when((Case.due_at <= now, 1), else_=0)),
+                                func.sum(when(((Case.due_at > now) & (Case.due_at <= bound), 1), else_=0)))
+             .where(Case.state.in_(open_states), Case.organiser_id.is_not(None))
+             .group_by(Case.organiser_id))
+    rows = session.execute(query).all()
+    orgs = {o.id: o for o in session.exec(select(Organisation).where(
+        Organisation.id.in_([r[0] for r in rows])))} if rows else {}
+    loads = [OrgLoad(orgs[r[0]], r[1], int(r[2] or 0), int(r[3] or 0)) for r in rows if r[0] in orgs]
+    return sorted(loads, key=lambda x: (-x.overdue, -x.due_soon, x.organisation.code))
