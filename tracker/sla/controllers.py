@@ -1,0 +1,138 @@
+"""Views of the SLA report: the table and chart, the downloads, the drill-down and the assessment.
+
+Thin: they read the parameters, check the scope and call :mod:`tracker.sla.report`.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Response, abort, render_template, request, url_for
+from sqlmodel import select
+
+from tracker.cases.states import OUTCOME_NAMES, STATE_NAMES, Outcome, State
+from tracker.db import utcnow
+from tracker.i18n import pick
+from tracker.extensions import db
+from tracker.organisations.models import Organisation
+from tracker.sla import report as figures
+from tracker.sla.exports import to_csv, to_xlsx
+from tracker.sla.notice import percent
+from tracker.users.access import current_actor, role_required
+from tracker.users.models import Role
+from tracker.workdays import BEIJING
+
+PAGE_SIZE = 100
+
+
+def outcome_name(value: str) -> str:
+    return pick(OUTCOME_NAMES[Outcome(value)]) if value in Outcome.__members__ else value
+
+
+def state_name(value: str) -> str:
+    return pick(STATE_NAMES[State(value)]) if value in State.__members__ else value
+
+
+def _scope() -> Organisation:
+    """``?scope=CODE`` within the user's subtree (404 otherwise); default the user's organisation
+    (for an admin, the root)."""
+    session = db.session
+    actor = current_actor()
+    own = actor.organisation if actor.role != Role.admin else None
+    code = request.args.get("scope", "").strip()
+    if not code:
+        scope = own or figures.root_organisation(session)
+        if scope is None:
+            abort(404)
+        return scope
+    scope = session.exec(select(Organisation).where(Organisation.code == code)).first()
+    if scope is None or (actor.role != Role.admin and (own is None or not scope.is_within(own))):
+        abort(404)
+    return scope
+
+
+def _params() -> figures.Params:
+    today = utcnow().astimezone(BEIJING).date()
+    quarter_start = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    return figures.make_params(
+        date_from=request.args.get("from") or quarter_start,
+        date_to=request.args.get("to") or today,
+        scope_org=_scope(),
+        as_of=request.args.get("as_of") or None,
+        by=request.args.get("by") or "org",
+    )
+
+
+def _query_args(params: figures.Params) -> dict:
+    """The parameters of a report, with the as-of moment pinned so that links show the same figures."""
+    return {"from": params.date_from.isoformat(), "to": params.date_to.isoformat(),
+            "scope": params.scope.code, "as_of": params.as_of.astimezone(BEIJING).isoformat(),
+            "by": params.by}
+
+
+def _chart(rows: list[dict]) -> dict:
+    """Geometry of the server-rendered SVG bar chart of on-time rates (no script, no style)."""
+    label_width, bar_width, bar_height, gap = 220, 360, 18, 8
+    bars = []
+    for index, row in enumerate(rows):
+        value = row["on_time_rate"]
+        bars.append({"name": row["name"], "y": index * (bar_height + gap),
+                     "width": round(bar_width * (value or 0), 1), "label": percent(value)})
+    return {"bars": bars, "label_width": label_width, "bar_width": bar_width, "bar_height": bar_height,
+            "height": max(len(rows), 1) * (bar_height + gap), "total_width": label_width + bar_width + 70}
+
+
+@role_required(Role.supervisor, Role.admin)
+def report_page():
+    """The report table with its totals row, chart, sentence, footnote and download links."""
+    params = _params()
+    data = figures.compute(db.session, params)
+    args = _query_args(params)
+    children = db.session.exec(select(Organisation).where(Organisation.parent_id == params.scope.id)
+                               .order_by(Organisation.code)).all()
+    return render_template("sla/report.html", report=data, params=params, args=args, chart=_chart(data["rows"]),
+                           keys=figures.FIGURE_KEYS, count_keys=figures.COUNT_KEYS, rate_keys=figures.RATE_KEYS,
+                           headings=figures.HEADINGS, group_heading=figures.GROUP_HEADINGS[params.by],
+                           total_label=figures.TOTAL_LABEL, percent=percent, children=children,
+                           footnote=(figures.FOOTNOTE_ZH, figures.FOOTNOTE_EN), outcome_name=outcome_name)
+
+
+@role_required(Role.supervisor, Role.admin)
+def report_export(fmt: str):
+    """The same report as CSV or XLSX."""
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    params = _params()
+    data = figures.compute(db.session, params)
+    name = f"sla-report-{params.scope.code}-{params.date_from:%Y%m%d}-{params.date_to:%Y%m%d}.{fmt}"
+    if fmt == "csv":
+        body, mimetype = to_csv(data), "text/csv; charset=utf-8"
+    else:
+        body = to_xlsx(data)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={name}"})
+
+
+@role_required(Role.supervisor, Role.admin)
+def report_cases():
+    """The cases behind one number of the report (``bucket`` in the row ``key``, or the totals)."""
+    params = _params()
+    bucket = request.args.get("bucket", "received")
+    key = request.args.get("key") or None
+    page = max(request.args.get("page", 1, type=int), 1)
+    query = figures.bucket_filter(db.session, params, bucket, key)
+    cases = db.session.exec(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).all()
+    args = _query_args(params)
+    return render_template("sla/cases.html", cases=cases[:PAGE_SIZE], has_next=len(cases) > PAGE_SIZE,
+                           page=page, params=params, args=args, bucket=bucket, key=key,
+                           heading=figures.HEADINGS[bucket], back=url_for("sla.report", **args),
+                           state_name=state_name)
+
+
+@role_required(Role.supervisor, Role.admin)
+def assessment_page():
+    """The annual assessment: per organisation, cases not closed and closed after a month, and points."""
+    year = request.args.get("year", type=int) or utcnow().astimezone(BEIJING).year
+    if not 2000 <= year <= 2100:
+        abort(404)
+    data = figures.assessment(db.session, year=year, scope_org=_scope(), as_of=request.args.get("as_of") or None)
+    return render_template("sla/assessment.html", data=data, year=year)

@@ -1,0 +1,67 @@
+"""The notice sentence of the SLA report, and how its rates and dates are written.
+
+- Scope word: 全省 for a province-level division code (``XX0000``), 全市 for a city (``XXXX00``) and
+  for the four municipalities (110000, 120000, 310000, 500000); otherwise the organisation's name.
+- Dates: ``4月1日至6月23日`` when both ends lie in the year of the as-of moment; otherwise both ends
+  carry their year: ``2023年7月1日至2024年2月29日``.
+- Rates: one decimal (``85.7%``), except exactly 100%, written ``100%``. A rate below 1 is never
+  rounded up to 100: it shows at most ``99.9%``.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+from tracker.workdays import BEIJING
+
+MUNICIPALITIES = {"110000", "120000", "310000", "500000"}
+
+
+def percent(value: float | None) -> str:
+    """``0.857142`` -> ``85.7%``; ``1`` -> ``100%``; None -> ``—``."""
+    if value is None:
+        return "—"
+    if value >= 1:
+        return "100%"
+    shown = round(value * 100, 1)
+    if shown >= 100:
+        shown = 99.9
+    return f"{shown:.1f}%"
+
+
+def scope_word(code: str, name: str) -> str:
+    if code in MUNICIPALITIES:
+        return "全市"
+    if re.fullmatch(r"\d{2}0000", code):
+        return "全省"
+    if re.fullmatch(r"\d{4}00", code):
+        return "全市"
+    return name
+
+
+def date_range(date_from: date, date_to: date, as_of: datetime) -> str:
+    year = as_of.astimezone(BEIJING).year
+
+    def one(day: date, with_year: bool) -> str:
+        return (f"{day.year}年" if with_year else "") + f"{day.month}月{day.day}日"
+
+    with_year = not (date_from.year == date_to.year == year)
+    return f"{one(date_from, with_year)}至{one(date_to, with_year)}"
+
+
+def notice_sentence(report: dict, scope, as_of: datetime) -> str:
+    """The sentence a supervisor publishes, from the report dict of :mod:`tracker.sla.report`."""
+    dates = date_range(date.fromisoformat(report["from"]), date.fromisoformat(report["to"]), as_of)
+    head = f"{dates}，{scope_word(scope.code, scope.name)}共收到网民反馈的“我为政府网站找错”留言{report['received']}条"
+    received = report["received"]
+    if received == 0:
+        return head + "。"
+    if report["closed_on_time"] == received:
+        return head + "，均已按期办理，办结率达100%。"
+    parts = [f"已办结{report['closed']}条，办结率{percent(report['completion_rate'])}"]
+    if report["on_time_rate"] is not None:
+        parts.append(f"按期办结率{percent(report['on_time_rate'])}")
+    tail = f"超期办结{report['closed_late']}条，超期未办结{report['open_overdue']}条"
+    if report["open_not_due"]:
+        tail += f"，尚在办理期限内{report['open_not_due']}条"
+    return head + "，" + "，".join(parts) + "；其中" + tail + "。"
