@@ -43,6 +43,14 @@ SETTINGS: dict[str, tuple[object, object]] = {
     "RATELIMIT_STORAGE_URI": ("memory://", str),
     "SWEEP_INTERVAL_SECONDS": (300, int),
     "EMBEDDED_WORKER": (True, _bool),
+    "EMBEDDED_WORKER_THREADS": (2, int),  # worker threads of the embedded mode
+    "SWEEP_BATCH": (500, int),  # cases claimed per sweep transaction
+    "MAIL_TIMEOUT_SECONDS": (30, int),  # SMTP connect/send timeout
+    "MAIL_MAX_AGE_DAYS": (14, int),  # older unsent notifications are confirmed without mail (0: never)
+    "OUTBOX_CLAIM_TIMEOUT_SECONDS": (300, int),  # a delivery claim older than this is taken over
+    "OUTBOX_RETRY_SECONDS": (60, int),  # first retry delay (doubles per attempt, max 1 h)
+    "RELAY_GRACE_SECONDS": (30, int),  # the periodic relay leaves newer rows to the after-commit hand-off
+    "RELAY_BATCH": (500, int),  # outbox ids per relay query
     "ASSESSMENT_POINTS_OPEN": (3, int),
     "ASSESSMENT_POINTS_LATE": (2, int),
     "SESSION_COOKIE_SECURE": (None, _bool),  # None: on outside debug/testing

@@ -19,3 +19,50 @@ def enqueue(session: Session, topic: str, *, case_id: int | None = None, payload
     row = Outbox(topic=topic, case_id=case_id, payload=payload or {}, dedupe_key=dedupe_key)
     session.add(row)
     return row
+
+
+# ------------------------------------------------------------------ after commit: hand ids to actors
+
+import logging  # noqa: E402
+
+import sqlalchemy as sa  # noqa: E402
+from sqlalchemy.orm import Session as _OrmSession  # noqa: E402
+
+log = logging.getLogger(__name__)
+_PENDING_KEY = "tracker.outbox_ids"
+
+
+@sa.event.listens_for(_OrmSession, "after_flush")
+def _collect_new_rows(session, _flush_context) -> None:
+    ids = [obj.id for obj in session.new if isinstance(obj, Outbox) and obj.id is not None]
+    if ids:
+        session.info.setdefault(_PENDING_KEY, []).extend(ids)
+
+
+@sa.event.listens_for(_OrmSession, "after_commit")
+def _hand_off_after_commit(session) -> None:
+    ids = session.info.pop(_PENDING_KEY, None)
+    if ids:
+        hand_off(ids)
+
+
+@sa.event.listens_for(_OrmSession, "after_soft_rollback")
+def _forget_on_rollback(session, _previous_transaction) -> None:
+    if not session.in_transaction():
+        session.info.pop(_PENDING_KEY, None)
+
+
+def hand_off(ids: list[int]) -> int:
+    """Send outbox ids to the delivery actor, after commit. Never raises: a broker that is down only
+    delays delivery (the rows stay pending for the next relay pass). Returns how many were sent."""
+    sent = 0
+    try:
+        from tracker.jobs import deliver_outbox
+
+        for outbox_id in ids:
+            deliver_outbox.send(outbox_id)
+            sent += 1
+    except Exception as exc:  # the broker is down or unreachable: the relay will retry
+        log.warning("outbox hand-off failed after %d of %d messages (%s: %s); the relay will retry",
+                    sent, len(ids), type(exc).__name__, exc)
+    return sent

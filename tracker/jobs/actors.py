@@ -1,0 +1,37 @@
+"""The actors. They take ids (small JSON) and are idempotent: the database says what is done."""
+from __future__ import annotations
+
+import dramatiq
+
+from tracker.jobs.context import app_context
+
+OUTBOX_QUEUE = "tracker_outbox"
+SWEEP_QUEUE = "tracker_sweep"
+
+
+@dramatiq.actor(queue_name=OUTBOX_QUEUE, max_retries=5, min_backoff=1000, max_backoff=60000,
+                time_limit=5 * 60 * 1000)
+def deliver_outbox(outbox_id: int) -> None:
+    """Deliver one outbox row (claim, send per recipient, confirm). A second delivery sends nothing."""
+    from tracker.notifications.delivery import deliver
+
+    with app_context():
+        deliver(outbox_id)
+
+
+@dramatiq.actor(queue_name=SWEEP_QUEUE, max_retries=0, time_limit=10 * 60 * 1000)
+def sweep_deadlines() -> None:
+    """One deadline sweep pass (safe to run concurrently with others)."""
+    from tracker.sla.sweep import sweep
+
+    with app_context():
+        sweep()
+
+
+@dramatiq.actor(queue_name=SWEEP_QUEUE, max_retries=0, time_limit=10 * 60 * 1000)
+def relay_outbox() -> None:
+    """Hand every unconfirmed, due outbox row to :func:`deliver_outbox`."""
+    from tracker.notifications.relay import relay
+
+    with app_context():
+        relay()
