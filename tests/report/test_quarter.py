@@ -258,3 +258,11 @@ def test_scope_outside_the_subtree_is_not_found(quarter, app, client, factory, t
     assert client.get("/supervise/report/export.csv", query_string={**base, "scope": "440000"}).status_code == 404
     login(client, factory.user("organiser", org=tree.gz_org))
     assert client.get("/supervise/report", query_string=base).status_code == 403
+
+
+def test_the_page_in_english(quarter, client, tree):
+    login(client, tree.supervisor_user)
+    html = client.get("/supervise/report", query_string={"from": "2024-04-01", "to": "2024-06-30",
+                                                         "as_of": AS_OF.isoformat(), "lang": "en"}).get_data(as_text=True)
+    assert "On-time rate" in html and "Download Excel" in html and "Closed on time" in html
+    assert "Completion rate = closed ÷ received" in html
