@@ -53,15 +53,20 @@ def is_valid_site_code(code: str | None) -> bool:
 
 
 def region_code(site_code: str | None) -> str | None:
-    """The supervisor code of a site code's region: ``4401000001`` -> ``440000``; ``bm…`` -> ``bm``."""
-    if not is_valid_site_code(site_code):
+    """The supervisor code of a site code's region: ``4401000001`` -> ``440000``; ``bm…`` -> ``bm``.
+
+    Only a code of the platform's length (10 characters) names a region; a few real codes have
+    other shapes (``12BM010004``) and go by their first two digits. A fragment names none.
+    """
+    code = (site_code or "").strip()
+    if len(code) != 10:
         return None
-    if site_code.startswith("bm"):
+    if code.startswith("bm"):
         return "bm"
-    if site_code.startswith("BT"):
+    if code.startswith("BT"):
         return "BT"
-    if len(site_code) >= 2 and site_code[:2].isdigit():
-        return site_code[:2] + "0000"
+    if code[:2].isdigit():
+        return code[:2] + "0000"
     return None
 
 
