@@ -111,7 +111,7 @@ def committed_app(db_kind, tmp_path):
     app = create_app({**BASE_CONFIG, "DATABASE_URL": url, "MAIL_URL": f"file://{tmp_path / 'mail'}"})
     with app.app_context():
         yield app
-        tracker_db.session.remove()
+        app.extensions["tracker.db"].session.remove()
     app.extensions["tracker.db"].engine.dispose()
 
 

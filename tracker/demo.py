@@ -28,6 +28,7 @@ from tracker.extensions import db
 from tracker.notifications.models import Outbox
 from tracker.organisations.models import Organisation, OrgKind, Site
 from tracker.organisations.operations import create_site, get_or_create_organisation
+from tracker.sla.deadlines import pinned_calendar
 from tracker.users.models import User
 from tracker.users.operations import create_user
 from tracker.workdays import BEIJING, start_of_day
@@ -319,11 +320,12 @@ def load_demo(session: Session, *, today: date, seed: int, cases: int, now: date
     builder.build_users()
     session.commit()
     created = 0
-    for received_at in builder.receipt_times(quarter_start(today, 3), cases):
-        builder.add_case(received_at)
-        created += 1
-        if created % 250 == 0:
-            session.commit()
+    with pinned_calendar(session):  # no calendar year is loaded meanwhile: read it once
+        for received_at in builder.receipt_times(quarter_start(today, 3), cases):
+            builder.add_case(received_at)
+            created += 1
+            if created % 250 == 0:
+                session.commit()
     # the replayed history's notifications belong to the past: nothing to deliver now
     session.execute(sa.delete(Outbox).where(Outbox.id > last_outbox))
     session.commit()
@@ -345,7 +347,7 @@ def summary(session: Session, now: datetime) -> str:
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Generate as of this Beijing date (default: today).")
 @click.option("--seed", default=2024, show_default=True, help="Random seed.")
-@click.option("--cases", "count", default=1800, show_default=True, help="How many cases to generate.")
+@click.option("--cases", "count", default=1500, show_default=True, help="How many cases to generate.")
 @with_appcontext
 def demo(today, seed, count):
     """Load a demo province (Guangdong, 21 cities, sites, staff and a year of cases), once."""
