@@ -1,4 +1,8 @@
-"""Fixtures of the API tests: a site to report on, and staff with bearer tokens."""
+"""Fixtures of the API tests: a site to report on, and staff with bearer tokens.
+
+Set-up data is committed (to the test's outer transaction, still rolled back at the end):
+an API error rolls the request's session back, which must not take the set-up with it.
+"""
 from __future__ import annotations
 
 import pytest
@@ -7,8 +11,10 @@ from tracker.users.operations import create_token
 
 
 @pytest.fixture()
-def site(factory):
-    return factory.site(host="www.example.gd.gov.cn")
+def site(factory, session):
+    site = factory.site(host="www.example.gd.gov.cn")
+    session.commit()
+    return site
 
 
 @pytest.fixture()
@@ -16,7 +22,9 @@ def bearer(session):
     """``bearer(user)`` -> the Authorization headers of a new token for ``user``."""
 
     def make(user):
-        return {"Authorization": f"Bearer {create_token(session, user, name='test')}"}
+        token = create_token(session, user, name="test")
+        session.commit()
+        return {"Authorization": f"Bearer {token}"}
 
     return make
 

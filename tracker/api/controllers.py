@@ -158,7 +158,14 @@ def import_records():
     session = db.session
     summary = import_lines(session, lines)
     session.commit()
-    return jsonify(_plain(summary)), 200
+    if not summary.imported and not summary.already_present:
+        # nothing in the body was a record: refuse it as a whole, and say why line by line
+        raise InvalidInput("没有可导入的记录。", "The body holds no importable record.",
+                           fields={"lines": [f"{number}: {message}" for number, message in summary.errors[:50]]
+                                   or ["empty"]})
+    return dump(schemas.ImportSummarySchema, {
+        "imported": summary.imported, "already_present": summary.already_present,
+        "errors": [{"line": number, "message": message} for number, message in summary.errors]})
 
 
 def sla_report():
@@ -167,31 +174,16 @@ def sla_report():
     if actor.role not in (Role.supervisor, Role.admin):
         raise NotAllowed("只有主管单位和管理员可以查看统计。", "Only supervisors and admins may read the report.")
     args = load_args(schemas.SlaQuerySchema)
+    from tracker.sla.report import root_organisation
     from tracker.sla.report import sla_report as build
 
-    report = build(db.session, date_from=args["date_from"], date_to=args["date_to"],
-                   scope_org=actor.organisation, as_of=args["as_of"], by=args["by"])
-    return jsonify(_plain(report)), 200
-
-
-def _plain(value):
-    """A dataclass, or a dict of them, as JSON-ready data."""
-    import dataclasses
-    from datetime import date, datetime
-
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return _plain(dataclasses.asdict(value))
-    if hasattr(value, "to_dict"):
-        return _plain(value.to_dict())
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
+    session = db.session
+    scope = actor.organisation if actor.role == Role.supervisor else root_organisation(session)
+    if scope is None:
+        raise NotFound("还没有任何单位。", "There are no organisations yet.")
+    report = build(session, date_from=args["date_from"], date_to=args["date_to"],
+                   scope_org=scope, as_of=args["as_of"], by=args["by"])
+    return jsonify(report), 200
 
 
 # ------------------------------------------------------------------ document

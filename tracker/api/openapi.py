@@ -73,7 +73,8 @@ def build_spec() -> APISpec:
     for name, schema in [("CaseCreate", s.CaseCreateSchema), ("CaseCreated", s.CaseCreatedSchema),
                          ("PublicStatus", s.PublicStatusSchema), ("CaseDetail", s.CaseDetailSchema),
                          ("CaseList", s.CaseListSchema), ("SiteList", s.SiteListSchema),
-                         ("CategoryList", s.CategoryListSchema)]:
+                         ("CategoryList", s.CategoryListSchema), ("ImportSummary", s.ImportSummarySchema),
+                         ("SlaReport", s.OpenObjectSchema)]:
         spec.components.schema(name, schema=schema)
 
     spec.path(path=f"{PREFIX}/cases", operations={
@@ -119,11 +120,12 @@ def build_spec() -> APISpec:
     spec.path(path=f"{PREFIX}/imports/records", operations={"post": {
         "operationId": "importRecords", "tags": ["staff"], "summary": "Import public records (admins)",
         "description": "JSON lines of the national platform's public-records format. Importing the same "
-                       "lines again changes nothing (records are keyed by the platform's id).",
+                       "lines again changes nothing (records are keyed by the platform's id). A body in which no "
+                       "line is a record is refused with 422.",
         "security": BEARER,
         "requestBody": {"required": True, "description": "one JSON object per line",
                         "content": {"application/x-ndjson": {"schema": {"type": "string"}}}},
-        "responses": _responses(200, "What was imported, skipped or refused", s.OpenObjectSchema,
+        "responses": _responses(200, "What was imported, skipped or refused", "ImportSummary",
                                 (400, 401, 403, 413, 415, 422)),
     }})
     spec.path(path=f"{PREFIX}/reports/sla", operations={"get": {
@@ -131,7 +133,8 @@ def build_spec() -> APISpec:
         "description": "The same figures as `tracker report --format json`, for your organisation's subtree.",
         "security": BEARER,
         "parameters": [{"in": "query", "schema": s.SlaQuerySchema}],
-        "responses": _responses(200, "The report", s.OpenObjectSchema, (401, 403, 422)),
+        "responses": _responses(200, "The report (totals, rows, breakdowns, sentence)", "SlaReport",
+                                (401, 403, 404, 422)),
     }})
     spec.path(path=f"{PREFIX}/sites", operations={"get": {
         "operationId": "listSites", "tags": ["staff"], "summary": "Registered government sites",

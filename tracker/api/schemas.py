@@ -5,7 +5,7 @@ These schemas are the single source: the controllers load and dump with them, an
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
 
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
@@ -104,23 +104,31 @@ class ErrorSchema(Schema):
 
 
 class CaseCreateSchema(StrictSchema):
-    """A citizen's report: the same fields and rules as the web form (:mod:`tracker.cases.validation`)."""
+    """A citizen's report: the same fields and rules as the web form (:mod:`tracker.cases.validation`).
 
-    site_code = fields.Str(load_default="", metadata={
+    The JSON Schema states types and lengths; the form's rules (an http/https address, a site code
+    of 10 digits or bm/BT and 8 digits, a mobile number or an email, an existing category) are
+    checked as well and answered with 422.
+    """
+
+    site_code = fields.Str(load_default="", validate=validate.Length(max=SITE_CODE_MAX), metadata={
         "description": "网站标识码 (optional): 10 digits, or bm/BT and 8 digits", "example": "4400000001"})
-    page_url = fields.Str(required=True, metadata={
-        "description": "the page with the error: http or https", "example": "https://www.gd.gov.cn/zwgk/index.html",
-        "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://", "maxLength": rules.PAGE_URL_MAX})
+    page_url = fields.Str(required=True, validate=validate.Length(min=1, max=rules.PAGE_URL_MAX), metadata={
+        "description": "the page with the error: an http:// or https:// address",
+        "example": "https://www.gd.gov.cn/zwgk/index.html"})
     category = _code(required=True, metadata={"description": "a code from GET /categories", "example": 2})
-    description = fields.Str(required=True, metadata={
-        "example": "页面上的办事指南已过期。", "minLength": 1, "maxLength": rules.DESCRIPTION_MAX})
-    contact_name = fields.Str(load_default="", metadata={"maxLength": rules.CONTACT_NAME_MAX, "example": "张三"})
-    contact_phone = fields.Str(load_default="", metadata={
-        "description": "mainland mobile number; a phone or an email is required", "example": "13800138000"})
-    contact_email = fields.Str(load_default="", metadata={
-        "example": "citizen@example.com", "maxLength": rules.CONTACT_EMAIL_MAX})
+    description = fields.Str(required=True, validate=validate.Length(min=1, max=rules.DESCRIPTION_MAX),
+                             metadata={"example": "页面上的办事指南已过期。"})
+    contact_name = fields.Str(load_default="", validate=validate.Length(max=rules.CONTACT_NAME_MAX),
+                              metadata={"example": "张三"})
+    contact_phone = fields.Str(load_default="", validate=validate.Length(max=20), metadata={
+        "description": "mainland mobile number (11 digits, 13–19); give a phone or an email",
+        "example": "13800138000"})
+    contact_email = fields.Str(load_default="", validate=validate.Length(max=rules.CONTACT_EMAIL_MAX),
+                               metadata={"example": "citizen@example.com"})
     consent = StrictBool(required=True, validate=_must_be_true, metadata={
-        "description": "must be true: the reporter agrees to how their data is handled", "example": True})
+        "description": "must be true: the reporter agrees to how their data is handled", "enum": [True],
+        "example": True})
 
     @validates_schema
     def _form_rules(self, data, **kwargs):
@@ -299,6 +307,18 @@ class SiteListSchema(Schema):
     total = fields.Int(required=True)
 
 
+class ImportErrorSchema(Schema):
+    line = fields.Int(required=True, metadata={"description": "line number, from 1"})
+    message = fields.Str(required=True)
+
+
+class ImportSummarySchema(Schema):
+    imported = fields.Int(required=True, metadata={"description": "new cases"})
+    already_present = fields.Int(required=True, metadata={"description": "records imported before (skipped)"})
+    errors = fields.List(fields.Nested(ImportErrorSchema), required=True,
+                         metadata={"description": "lines that were refused, and why"})
+
+
 class OpenObjectSchema(Schema):
     """A JSON object whose keys are documented elsewhere (the import summary, the SLA report)."""
 
@@ -309,8 +329,10 @@ class OpenObjectSchema(Schema):
 class SlaQuerySchema(QuerySchema):
     date_from = _date(required=True, metadata={"description": "first receipt date (Beijing), inclusive"})
     date_to = _date(required=True, metadata={"description": "last receipt date (Beijing), inclusive"})
-    as_of = fields.AwareDateTime(load_default=None, metadata={"description": "figures as of this instant (now)"})
-    by = fields.Str(load_default="org", validate=validate.OneOf(["org", "category", "outcome"]))
+    as_of = fields.AwareDateTime(load_default=None, validate=validate.Range(
+        datetime(2000, 1, 1, tzinfo=timezone.utc), datetime(2099, 12, 31, tzinfo=timezone.utc)),
+        metadata={"description": "figures as of this instant, with its offset (default: now)"})
+    by = fields.Str(load_default="org", validate=validate.OneOf(["org", "site", "category"]))
 
     @validates_schema
     def _window(self, data, **kwargs):
