@@ -52,6 +52,8 @@ ALLOWED: dict[str, dict[str, frozenset]] = {
     "record_feedback": {"citizen": frozenset({S.closed})},
     "reopen": {r: frozenset({S.closed}) for r in _STAFF_SUPERVISING},
     "add_note": {r: frozenset(State) for r in (Role.organiser, Role.supervisor, Role.admin)},
+    # replaying the national platform's published answer onto an imported case
+    "import_answer": {"system": _ANY_OPEN},
 }
 
 OPERATION_NAMES = {
@@ -73,6 +75,7 @@ OPERATION_NAMES = {
     "add_note": ("内部备注", "Internal note"),
     "recompute_due": ("重新计算期限", "Deadline recomputed"),
     "import": ("导入", "Imported"),
+    "import_answer": ("导入平台答复", "Platform answer imported"),
 }
 
 QUERY_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -512,6 +515,38 @@ def recompute_due(session: Session, case: Case, *, reason: str) -> bool:
                 data={"due_before": before_due.isoformat(), "due_after": case.due_at.isoformat(),
                       "provisional": due.provisional})
     return moved
+
+
+def record_platform_answer(session: Session, case: Case, *, outcome: str, answer: str | None,
+                           answered_at: datetime, handled_by: str | None = None,
+                           data: dict | None = None, actor: Actor = SYSTEM) -> Case:
+    """Close an imported case with the answer the national platform already published.
+
+    The answer was given and approved on the platform, so the case closes at ``answered_at``
+    without review. Nobody is notified: the citizen and the organiser saw it there long ago.
+    ``handled_by`` (the platform's 办理单位) and ``data`` are kept in the event.
+    """
+    _check(session, "import_answer", actor, case)
+    if outcome not in {o.value for o in Outcome}:
+        raise InvalidInput("答复结果无效。", f"Unknown outcome {outcome!r}.", fields={"outcome": [str(outcome)]})
+    if answered_at.tzinfo is None:
+        raise InvalidInput("答复时间须带时区。", "answered_at must carry an offset.", fields={"answered_at": ["?"]})
+    if answered_at < case.received_at:
+        raise InvalidInput("答复时间早于收到时间。", "The answer cannot precede the receipt.",
+                           fields={"answered_at": [answered_at.isoformat()]})
+    answer = (answer or "").strip() or None
+    before = case.state
+    case.state = State.closed
+    case.outcome = outcome
+    case.answer = answer
+    case.not_taken_up_reason = answer[:1000] if answer and outcome in NOT_TAKEN_UP_OUTCOMES else None
+    case.answered_at = case.closed_at = answered_at
+    if case.accepted_at is None:
+        case.accepted_at = answered_at
+    _record(session, case, "import_answer", actor, before, note=answer, public=True, now=answered_at,
+            data={"outcome": outcome, "handled_by": handled_by, **(data or {})})
+    schedule_sweep(case, load_calendar(session))
+    return case
 
 
 def get_case(session: Session, actor: Actor, tracking_number: str) -> Case:

@@ -1,6 +1,8 @@
 """Deadlines of cases: the calendar as loaded from the database, and when the sweep should look."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 
 from flask import current_app
@@ -10,6 +12,18 @@ from tracker.sla.models import CalendarDay, CalendarYear
 from tracker.workdays import Due, WorkCalendar
 
 _CACHE: dict = {}
+_PINNED: ContextVar[WorkCalendar | None] = ContextVar("tracker_pinned_calendar", default=None)
+
+
+@contextmanager
+def pinned_calendar(session: Session):
+    """Inside the block, :func:`load_calendar` returns the calendar as it is now, without reading
+    the tables again: for bulk work such as an import, during which no year is loaded."""
+    token = _PINNED.set(load_calendar(session))
+    try:
+        yield
+    finally:
+        _PINNED.reset(token)
 
 
 def load_calendar(session: Session) -> WorkCalendar:
@@ -19,6 +33,9 @@ def load_calendar(session: Session) -> WorkCalendar:
     reused while they are unchanged (so a year reloaded twice at the same instant, or a load
     rolled back, is never served stale).
     """
+    pinned = _PINNED.get()
+    if pinned is not None:
+        return pinned
     years = session.exec(select(CalendarYear.year, CalendarYear.source).order_by(CalendarYear.year)).all()
     days = session.exec(select(CalendarDay.day, CalendarDay.year, CalendarDay.kind)
                         .order_by(CalendarDay.day)).all()
