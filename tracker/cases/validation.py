@@ -103,3 +103,13 @@ def check_consent(value) -> bool:
     if value is not True:
         raise Invalid("请阅读并同意个人信息处理说明。", "Please agree to how your personal data is handled.")
     return True
+
+
+MAX_SCREENSHOTS = 3
+
+
+def check_contact_reachable(phone: str, email: str) -> None:
+    """At least one way to reach the reporter: a mobile number or an email address (both already checked)."""
+    if not phone and not email:
+        raise Invalid("手机号码和电子邮箱请至少填写一项，以便办理单位联系您。",
+                      "Give a mobile number or an email address (at least one) so that we can reach you.")

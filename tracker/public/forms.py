@@ -1,0 +1,105 @@
+"""Forms of the citizen's side. Field names are those of the JSON API; the rules live in
+:mod:`tracker.cases.validation` and :mod:`tracker.cases.images`."""
+from __future__ import annotations
+
+from flask import current_app, session
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import ValidationError
+
+from tracker.cases import validation
+from tracker.cases.images import process_screenshots
+from tracker.i18n import current_language
+from tracker.public.captcha import check_captcha
+
+
+def _rule(clean):
+    """A WTForms validator from a ``clean_*`` function; the cleaned value replaces the input."""
+    def validator(form, field):
+        try:
+            field.data = clean(field.data)
+        except validation.Invalid as exc:
+            raise ValidationError(exc.message(current_language())) from None
+    return validator
+
+
+class ReportForm(FlaskForm):
+    site_code = StringField(_l("网站（名称或标识码）"))
+    page_url = StringField(_l("出错页面网址"), validators=[_rule(validation.check_page_url)])
+    category = SelectField(_l("问题类型"), coerce=str, validate_choice=False)
+    description = TextAreaField(_l("问题描述"), validators=[_rule(validation.check_description)])
+    screenshots = MultipleFileField(_l("截图（可选）"))
+    contact_name = StringField(_l("姓名（可选）"), validators=[_rule(validation.check_contact_name)])
+    contact_phone = StringField(_l("手机号码"), validators=[_rule(validation.check_contact_phone)])
+    contact_email = StringField(_l("电子邮箱"), validators=[_rule(validation.check_contact_email)])
+    consent = BooleanField(_l("我已阅读并同意上述个人信息处理说明"))
+    captcha = StringField(_l("验证码"))
+
+    def __init__(self, categories, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.category.choices = [SelectChoice("", _l("请选择"))] + [SelectChoice(str(c.code), c.label)
+                                                                   for c in categories]
+        self.category_codes = {str(c.code) for c in categories}
+        self.images = []
+
+    def validate_site_code(self, field):
+        """A site chosen by its exact name counts as its code; otherwise the code rule applies."""
+        from tracker.extensions import db
+        from tracker.public.util import site_by_name_or_code
+
+        value = (field.data or "").strip()
+        site = site_by_name_or_code(db.session, value) if value else None
+        field.data = site.code if site is not None else value
+        _rule(validation.check_site_code)(self, field)
+
+    def validate_category(self, field):
+        if field.data not in self.category_codes:
+            raise ValidationError(_l("请选择问题类型。"))
+
+    def validate_consent(self, field):
+        if not field.data:
+            raise ValidationError(_l("提交前请同意个人信息处理说明。"))
+
+    def validate_captcha(self, field):
+        if current_app.config["CAPTCHA"] and not check_captcha(session, field.data):
+            raise ValidationError(_l("验证码不正确，请看新图片重新输入。"))
+
+    def validate_screenshots(self, field):
+        files = [(f.filename, f.read()) for f in (field.data or []) if getattr(f, "filename", None)]
+        self.images, errors = process_screenshots(files)
+        if errors:
+            language = current_language()
+            raise ValidationError(" ".join(e.message(language) for e in errors))
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        phone_ok = not self.contact_phone.errors and not self.contact_email.errors
+        if phone_ok:
+            try:
+                validation.check_contact_reachable(self.contact_phone.data, self.contact_email.data)
+            except validation.Invalid as exc:
+                self.contact_phone.errors = [*self.contact_phone.errors, exc.message(current_language())]
+                valid = False
+        return valid
+
+
+class FeedbackForm(FlaskForm):
+    number = HiddenField()
+    code = HiddenField()
+    rating = RadioField(_l("您对答复是否满意？"), choices=[SelectChoice("satisfied", _l("满意")),
+                                                             SelectChoice("unsatisfied", _l("不满意"))])
+    comment = TextAreaField(_l("不满意的原因"))
+
+    def validate_rating(self, field):
+        if field.data not in ("satisfied", "unsatisfied"):
+            raise ValidationError(_l("请选择满意或不满意。"))
+
+    def validate_comment(self, field):
+        text = (field.data or "").strip()
+        if self.rating.data == "unsatisfied" and not text:
+            raise ValidationError(_l("不满意时请说明原因。"))
+        if len(text) > 1000:
+            raise ValidationError(_l("说明不能超过1000字。"))
