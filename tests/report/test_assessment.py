@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import re
 
-from tracker.sla.report import assessment
-
 from tests.report.conftest import bj, login
+from tracker.sla.report import assessment
 
 
 def test_assessment_counts_and_points(app, session, tree, client):

@@ -6,10 +6,9 @@ from datetime import timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.report.conftest import bj
 from tracker.cases import operations as ops
 from tracker.sla.report import sla_report
-
-from tests.report.conftest import bj
 
 AS_OF_EARLIEST = bj(4, 8, 0)
 

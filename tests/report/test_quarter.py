@@ -31,10 +31,9 @@ from html.parser import HTMLParser
 import pytest
 from openpyxl import load_workbook
 
+from tests.report.conftest import bj, login
 from tracker.cases import operations as ops
 from tracker.sla.report import sla_report
-
-from tests.report.conftest import bj, login
 
 AS_OF = bj(6, 28, 18)
 WINDOW = {"date_from": "2024-04-01", "date_to": "2024-06-30"}
@@ -128,13 +127,13 @@ def test_a_later_as_of_moment(quarter, session, tree):
 def test_by_site_and_category(quarter, session, tree):
     by_site = sla_report(session, **WINDOW, scope_org=tree.province, as_of=AS_OF, by="site")
     sites = {r["key"]: r["received"] for r in by_site["rows"]}
-    assert sites == {"4401000001": 4, "4403000001": 6, "": 1}
+    assert sites == {"4401000001": 4, "4403000001": 6, "-": 1}
     by_category = sla_report(session, **WINDOW, scope_org=tree.province, as_of=AS_OF, by="category")
     assert [(r["key"], r["received"], r["closed_on_time"]) for r in by_category["rows"]] == [("2", 11, 6)]
 
 
-def _drill(client, bucket, key=None):
-    args = {"from": "2024-04-01", "to": "2024-06-30", "as_of": AS_OF.isoformat(), "bucket": bucket}
+def _drill(client, bucket, key=None, **extra):
+    args = {"from": "2024-04-01", "to": "2024-06-30", "as_of": AS_OF.isoformat(), "bucket": bucket, **extra}
     if key:
         args["key"] = key
     response = client.get("/supervise/report/cases", query_string=args)
@@ -150,6 +149,9 @@ def test_every_number_drills_down_to_its_cases(quarter, client, tree):
     assert _drill(client, "open_overdue") == {number[n] for n in "IJ"}
     assert _drill(client, "open_not_due") == {number["K"]}
     assert _drill(client, "confirmed", "440100") == {number[n] for n in "ACD"}
+    assert _drill(client, "closed", outcome="explained") == {number[n] for n in "BE"}
+    assert _drill(client, "received", "-", by="site") == {number["H"]}
+    assert _drill(client, "closed_on_time", "440300") == {number[n] for n in "EFG"}
     page = client.get("/supervise/report", query_string={"from": "2024-04-01", "to": "2024-06-30",
                                                          "as_of": AS_OF.isoformat()}).get_data(as_text=True)
     assert "/supervise/report/cases?bucket=closed_late" in page.replace("&amp;", "&")

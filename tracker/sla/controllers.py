@@ -11,8 +11,8 @@ from sqlmodel import select
 
 from tracker.cases.states import OUTCOME_NAMES, STATE_NAMES, Outcome, State
 from tracker.db import utcnow
-from tracker.i18n import pick
 from tracker.extensions import db
+from tracker.i18n import pick
 from tracker.organisations.models import Organisation
 from tracker.sla import report as figures
 from tracker.sla.exports import to_csv, to_xlsx
@@ -118,14 +118,15 @@ def report_cases():
     params = _params()
     bucket = request.args.get("bucket", "received")
     key = request.args.get("key") or None
+    outcome = request.args.get("outcome") or None
     page = max(request.args.get("page", 1, type=int), 1)
-    query = figures.bucket_filter(db.session, params, bucket, key)
+    query = figures.bucket_filter(db.session, params, bucket, key, outcome)
     cases = db.session.exec(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).all()
     args = _query_args(params)
     return render_template("sla/cases.html", cases=cases[:PAGE_SIZE], has_next=len(cases) > PAGE_SIZE,
-                           page=page, params=params, args=args, bucket=bucket, key=key,
+                           page=page, params=params, args=args, bucket=bucket, key=key, outcome=outcome,
                            heading=figures.HEADINGS[bucket], back=url_for("sla.report", **args),
-                           state_name=state_name)
+                           state_name=state_name, outcome_name=outcome_name)
 
 
 @role_required(Role.supervisor, Role.admin)

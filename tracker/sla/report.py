@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -46,7 +46,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from tracker.cases.models import Case, CaseEvent, Category
-from tracker.cases.states import OUTCOME_NAMES, Outcome, State
+from tracker.cases.states import Outcome, State
 from tracker.db import utcnow
 from tracker.errors import InvalidInput
 from tracker.organisations.models import Organisation, Site
@@ -79,6 +79,7 @@ GROUP_HEADINGS = {"org": ("单位", "Organisation"), "site": ("网站", "Site"),
 TOTAL_LABEL = ("合计", "Total")
 OWN_LEVEL_LABEL = "（本级）"
 NO_SITE_LABEL = "（未关联网站）"
+NO_SITE_KEY = "-"
 
 FOOTNOTE_ZH = (
     "统计口径：按收到日期（北京时间）统计，含起止日；统计时点之后的办理不计入。"
@@ -120,13 +121,13 @@ def parse_instant(value) -> datetime | None:
         try:
             if len(text) == 10:
                 return start_of_day(date.fromisoformat(text) + timedelta(days=1))
-            instant = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            instant = datetime.fromisoformat(text)
         except ValueError:
             raise InvalidInput("时点格式应为ISO 8601。", "as_of must be an ISO 8601 date or instant.",
                                fields={"as_of": [text]}) from None
     if instant.tzinfo is None:
         instant = instant.replace(tzinfo=BEIJING)
-    return instant.astimezone(timezone.utc)
+    return instant.astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -253,7 +254,7 @@ def _parse_iso(value) -> datetime | None:
     if not value:
         return None
     instant = datetime.fromisoformat(value)
-    return instant if instant.tzinfo else instant.replace(tzinfo=timezone.utc)
+    return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
 
 
 def _snapshot(case: Case, events: list[CaseEvent], as_of: datetime, calendar) -> Snapshot:
@@ -378,7 +379,7 @@ def _group_labels(session: Session, params: Params, keys) -> dict:
         return labels
     if params.by == "site":
         sites = {s.id: s for s in session.exec(select(Site).where(Site.id.in_([k for k in keys if k]))).all()}
-        return {k: (sites[k].code, sites[k].name) if k in sites else ("", NO_SITE_LABEL) for k in keys}
+        return {k: (sites[k].code, sites[k].name) if k in sites else (NO_SITE_KEY, NO_SITE_LABEL) for k in keys}
     cats = {c.code: c for c in session.exec(select(Category).where(Category.code.in_(keys))).all()}
     return {k: (str(k), cats[k].name_zh if k in cats else str(k)) for k in keys}
 
@@ -462,17 +463,23 @@ def sla_report(session: Session, *, date_from, date_to, scope_org: Organisation,
 # ---------------------------------------------------------------- drill-down
 
 
-def bucket_filter(session: Session, params: Params, bucket: str, key: str | None = None):
+def bucket_filter(session: Session, params: Params, bucket: str, key: str | None = None,
+                  outcome: str | None = None):
     """``select(Case)`` of the cases behind one number of the report: ``bucket`` (a count key) in
-    the row whose ``key`` (org code, site code or category code) is given, or in the totals."""
+    the row whose ``key`` (org code, site code or category code) is given, or in the totals;
+    ``outcome`` narrows closed cases to one outcome (the breakdown by outcome)."""
     bucket_condition(bucket, params.as_of)  # validates the name
     group = _group_expression(session, params)
     group_condition = sa.true()
     if key not in (None, ""):
-        group_condition = group == _group_value(session, params, key)
+        value = _group_value(session, params, key)
+        group_condition = group.is_(None) if value is None else group == value
     reopened_ids = [snap.case_id for k, snap in _reopened_snapshots(session, params, group)
-                    if bucket in snapshot_buckets(snap, params.as_of)]
-    ordinary = sa.and_(sa.not_(reopened_after(params.as_of)), bucket_condition(bucket, params.as_of))
+                    if bucket in snapshot_buckets(snap, params.as_of)
+                    and (outcome is None or snap.outcome == outcome)
+                    and (key in (None, "") or k == _group_value(session, params, key))]
+    ordinary = sa.and_(sa.not_(reopened_after(params.as_of)), bucket_condition(bucket, params.as_of),
+                       Case.outcome == outcome if outcome else sa.true())
     return (_from_cases(select(Case))
             .where(*_base_conditions(params), group_condition,
                    sa.or_(ordinary, Case.id.in_(reopened_ids) if reopened_ids else sa.false()))
@@ -484,7 +491,7 @@ def _group_value(session: Session, params: Params, key: str):
         org = session.exec(select(Organisation).where(Organisation.code == key)).first()
         return org.id if org else -1
     if params.by == "site":
-        if key == "":
+        if key == NO_SITE_KEY:
             return None
         site = session.exec(select(Site).where(Site.code == key)).first()
         return site.id if site else -1
