@@ -120,6 +120,8 @@ class WorkCalendar:
         """Move an exclusive due time by ``n`` working days, counted from its due date."""
         current_due_date = beijing_date(due_at) - timedelta(days=1)
         due_date, provisional = self.add_workdays(current_due_date, n)
+        # a due date that itself lies in a guessed year was a guess, and so is anything after it
+        provisional = provisional or not self.is_known(current_due_date.year)
         return Due(due_date, start_of_day(due_date + timedelta(days=1)), provisional)
 
     def workdays_between(self, start: datetime, end: datetime) -> int:

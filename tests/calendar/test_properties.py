@@ -115,3 +115,16 @@ def test_extension_counts_from_the_due_date(received, n, extra, loaded):
     extended = calendar.extend(first.due_at, extra)
     # counted from the due date, so it lands where n + extra from receipt lands
     assert extended.due_at == oracle_due(received, n + extra, loaded)[1]
+
+
+def test_extension_from_a_guessed_due_date_stays_provisional():
+    calendar = WorkCalendar(loaded={2028: {}})
+    # received late 2026: the due date falls in 2027, which nobody loaded
+    first = calendar.due(datetime(2026, 12, 30, 10, tzinfo=BJ), 3)
+    assert first.provisional and first.due_date == date(2027, 1, 4)
+    # even an extension whose own days fall in a known year leans on that guess
+    later = calendar.due(datetime(2027, 12, 30, 10, tzinfo=BJ), 1)
+    assert later.provisional and later.due_date == date(2027, 12, 31)
+    extended = calendar.extend(later.due_at, 2)
+    assert extended.due_date == date(2028, 1, 4) and extended.provisional
+    assert not WorkCalendar().extend(datetime(2024, 5, 1, tzinfo=BJ), 2).provisional
