@@ -128,3 +128,16 @@ def test_extension_from_a_guessed_due_date_stays_provisional():
     extended = calendar.extend(later.due_at, 2)
     assert extended.due_date == date(2028, 1, 4) and extended.provisional
     assert not WorkCalendar().extend(datetime(2024, 5, 1, tzinfo=BJ), 2).provisional
+
+
+@SETTINGS
+@given(received=instants, n=periods, before=st.integers(min_value=1, max_value=3), loaded=calendars)
+def test_reminder_is_the_start_of_a_working_day_before_the_due_time(received, n, before, loaded):
+    calendar = WorkCalendar(loaded=loaded)
+    due = calendar.due(received, n)
+    remind = calendar.reminder_at(due.due_at, before).astimezone(BJ)
+    assert remind.time() == time(0) and remind < due.due_at
+    assert oracle_is_workday(remind.date(), loaded)
+    # from the reminder's day to the due date, both included, lie exactly ``before`` working days
+    days = (due.due_date - remind.date()).days + 1
+    assert sum(oracle_is_workday(remind.date() + timedelta(days=i), loaded) for i in range(days)) == before
