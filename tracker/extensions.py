@@ -25,9 +25,12 @@ report_limit = limiter.shared_limit(_report_rate_limit, scope="report", methods=
 
 
 def select_locale() -> str:
-    """``?lang=`` (remembered in the session), then the session, then for the API the
-    Accept-Language header; Simplified Chinese otherwise."""
+    """``?lang=`` (remembered in the session), then the session; Simplified Chinese otherwise.
+    The API reads ``?lang=`` then Accept-Language, and never the session."""
     asked = request.args.get("lang")
+    if request.path.startswith("/api/"):  # the API is stateless: no session, no cookie
+        return asked if asked in SUPPORTED_LOCALES else request.accept_languages.best_match(
+            SUPPORTED_LOCALES, default="zh")
     if asked in SUPPORTED_LOCALES:
         session["lang"] = asked
         return asked

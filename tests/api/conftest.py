@@ -5,8 +5,11 @@ an API error rolls the request's session back, which must not take the set-up wi
 """
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
+from tracker.users.models import User
 from tracker.users.operations import create_token
 
 
@@ -15,6 +18,23 @@ def site(factory, session):
     site = factory.site(host="www.example.gd.gov.cn")
     session.commit()
     return site
+
+
+@pytest.fixture()
+def staff(session, factory):
+    """``staff(role, org=None)`` -> a User for API calls only: no password (no slow hashing)."""
+    numbers = itertools.count(1)
+
+    def make(role: str, org=None) -> User:
+        if org is None and role != "admin":
+            org = factory.province() if role == "supervisor" else factory.org()
+        user = User(email=f"api{next(numbers)}-{role}@example.gov.cn", password_hash="!", role=role,
+                    organisation_id=org.id if org else None)
+        session.add(user)
+        session.flush()
+        return user
+
+    return make
 
 
 @pytest.fixture()

@@ -27,10 +27,10 @@ SETTINGS = dict(deadline=None, derandomize=True, database=None,
 
 
 @pytest.fixture()
-def staff_headers(factory, bearer):
+def staff_headers(factory, bearer, staff):
     """An admin's bearer token (admins see every case), with a site and a case to find."""
     factory.case()
-    return bearer(factory.user("admin"))
+    return bearer(staff("admin"))
 
 
 # the document is built without an app (it depends on the schemas only); each test then points

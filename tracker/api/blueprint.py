@@ -1,5 +1,6 @@
 """URL rules of the JSON API (/api/v1)."""
 from flask import Blueprint, request
+from flask_babel import refresh
 
 from tracker.api import controllers as c
 from tracker.extensions import csrf, report_limit
@@ -13,7 +14,9 @@ csrf.exempt(bp)
 
 
 @bp.before_request
-def _limit_body_size():
+def _per_request():
+    # the language is chosen per request (Accept-Language, ?lang), even where an app context is reused
+    refresh()
     if request.endpoint != "api.import_records":
         request.max_content_length = MAX_JSON_BYTES
 

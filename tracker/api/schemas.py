@@ -132,14 +132,43 @@ class CaseCreateSchema(StrictSchema):
 
     @validates_schema
     def _form_rules(self, data, **kwargs):
-        _cleaned, errors = rules.validate_report(data, _language())
+        _cleaned, errors = apply_report_rules(data)
         if errors:
             raise ValidationError(errors)
 
     @post_load
     def _clean(self, data, **kwargs):
-        cleaned, _errors = rules.validate_report(data, _language())
+        cleaned, _errors = apply_report_rules(data)
         return {**data, **cleaned}
+
+
+#: field -> the form's rule for it (tracker.cases.validation)
+REPORT_RULES = {
+    "site_code": rules.check_site_code,
+    "page_url": rules.check_page_url,
+    "description": rules.check_description,
+    "contact_name": rules.check_contact_name,
+    "contact_phone": rules.check_contact_phone,
+    "contact_email": rules.check_contact_email,
+}
+
+
+def apply_report_rules(data: dict) -> tuple[dict, dict[str, list[str]]]:
+    """The form's rules over ``data``: ``(cleaned values, errors by field)`` in the request's language."""
+    language = _language()
+    cleaned: dict = {}
+    errors: dict[str, list[str]] = {}
+    for name, check in REPORT_RULES.items():
+        try:
+            cleaned[name] = check(data.get(name))
+        except rules.Invalid as exc:
+            errors[name] = [exc.message(language)]
+    if "contact_phone" not in errors and "contact_email" not in errors:
+        try:
+            rules.check_contact_reachable(cleaned["contact_phone"], cleaned["contact_email"])
+        except rules.Invalid as exc:
+            errors["contact_phone"] = [exc.message(language)]
+    return cleaned, errors
 
 
 class OrgRefSchema(Schema):
@@ -213,7 +242,8 @@ class PageQuerySchema(QuerySchema):
 class CaseListQuerySchema(PageQuerySchema):
     state = fields.Str(validate=validate.OneOf([s.value for s in State] + ["open"]))
     site_code = fields.Str(validate=validate.Length(min=1, max=SITE_CODE_MAX))
-    category = _code()
+    # a query string is text: "4" is read as 4 (a JSON body's integers stay strict)
+    category = fields.Int(validate=validate.Range(0, MAX_INT))
     received_from = _date(metadata={"description": "first receipt date (Beijing), inclusive"})
     received_to = _date(metadata={"description": "last receipt date (Beijing), inclusive"})
     q = fields.Str(validate=validate.Length(min=1, max=100),
