@@ -76,6 +76,6 @@ def wait_for(predicate, timeout: float = 60, interval: float = 0.1, message: str
         value = predicate()
         if value:
             return value
-        db.session.remove()
+        db._state().session.remove()
         time.sleep(interval)
     raise AssertionError(f"timed out waiting for {message}")

@@ -34,7 +34,7 @@ def drain(timeout_seconds: int = 120) -> dict:
         worker.join()
     finally:
         worker.stop(timeout=5000)
-        db.session.remove()
+        db._state().session.remove()
     return result
 
 

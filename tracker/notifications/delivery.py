@@ -87,6 +87,7 @@ def deliver(outbox_id: int) -> str:
             _confirm(session, row, now, reason)
             return "skipped"
         done = set(session.exec(select(SentMessage.recipient).where(SentMessage.outbox_id == row.id)).all())
+        session.commit()  # end the read transaction: no lock is held while the transport works
         config = current_app.config
         transport = make_transport(config["MAIL_URL"], config["MAIL_TIMEOUT_SECONDS"])
         for mail in mails:
