@@ -155,7 +155,8 @@ def make_params(*, date_from, date_to, scope_org: Organisation, as_of=None, by: 
     if by not in GROUPINGS:
         raise InvalidInput("分组方式应为org、site或category。", "by must be org, site or category.",
                            fields={"by": [str(by)]})
-    return Params(date_from, date_to, scope_org, parse_instant(as_of) or utcnow(), by)
+    # "now" to the second: links and downloads repeat it exactly
+    return Params(date_from, date_to, scope_org, parse_instant(as_of) or utcnow().replace(microsecond=0), by)
 
 
 def root_organisation(session: Session) -> Organisation | None:
@@ -418,7 +419,10 @@ def compute(session: Session, params: Params) -> dict:
     for key, row_counts in counts.items():
         code, name = labels.get(key, ("", str(key)))
         rows.append({"key": code, "name": name, **_finish(row_counts, durations.get(key, []))})
-    rows.sort(key=lambda r: (r["key"] == params.scope.code, r["key"] or "~"))
+    if params.by == "category":
+        rows.sort(key=lambda r: int(r["key"]))
+    else:
+        rows.sort(key=lambda r: (r["key"] == params.scope.code, r["key"] == NO_SITE_KEY, r["key"]))
 
     totals = _empty_counts()
     for row_counts in counts.values():
@@ -525,7 +529,7 @@ def assessment(session: Session, *, year: int, scope_org: Organisation, as_of=No
     - deduction = not_closed x ASSESSMENT_POINTS_OPEN + closed_after_month x ASSESSMENT_POINTS_LATE.
     Closure is read from the case's current row (a reopened case is judged by its latest closure).
     """
-    as_of = parse_instant(as_of) or utcnow()
+    as_of = parse_instant(as_of) or utcnow().replace(microsecond=0)
     start, end = start_of_day(date(year, 1, 1)), start_of_day(date(year + 1, 1, 1))
     points_open = current_app.config["ASSESSMENT_POINTS_OPEN"]
     points_late = current_app.config["ASSESSMENT_POINTS_LATE"]
