@@ -7,6 +7,8 @@ import pytest
 from flask import g
 
 from tracker.cases.models import Attachment
+from tracker.users.models import User
+from tracker.users.operations import hash_password
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4"
        b"\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81\x84\x00\x00\x00\x00IEND\xaeB`\x82")
@@ -34,6 +36,19 @@ class World:
     attachments: dict
 
 
+_HASH: list[str] = []
+
+
+def staff_user(session, role: str, org, email: str) -> User:
+    """A user with PASSWORD, hashed once per run (argon2 is slow on purpose)."""
+    if not _HASH:
+        _HASH.append(hash_password(PASSWORD))
+    user = User(email=email, password_hash=_HASH[0], role=role, organisation_id=org.id if org else None)
+    session.add(user)
+    session.flush()
+    return user
+
+
 @pytest.fixture()
 def world(factory, session):
     province = factory.province()
@@ -44,10 +59,10 @@ def world(factory, session):
     site_a = factory.site("4401000001", host="www.gz.gov.cn", organiser=org_a, supervisor=province)
     site_b = factory.site("4403000001", host="www.sz.gov.cn", organiser=org_b, supervisor=province)
     site_c = factory.site("4501000001", host="www.nanning.gov.cn", organiser=org_c, supervisor=other)
-    case_a = factory.case(site=site_a, description="广州页面链接失效 MARK-A", contact_email="a@example.cn")
-    case_b = factory.case(site=site_b, description="深圳页面信息过期 MARK-B", contact_email="b@example.cn",
+    case_a = factory.case(site=site_a, page_url="https://www.gz.gov.cn/a.html", description="广州页面链接失效 MARK-A", contact_email="a@example.cn")
+    case_b = factory.case(site=site_b, page_url="https://www.sz.gov.cn/b.html", description="深圳页面信息过期 MARK-B", contact_email="b@example.cn",
                           contact_phone="13800000002")
-    case_c = factory.case(site=site_c, description="南宁页面错别字 MARK-C", contact_email="c-secret@example.cn",
+    case_c = factory.case(site=site_c, page_url="https://www.nanning.gov.cn/c-secret.html", description="南宁页面错别字 MARK-C", contact_email="c-secret@example.cn",
                           contact_phone="13900000003")
     attachments = {}
     for case in (case_a, case_b, case_c):
@@ -55,16 +70,18 @@ def world(factory, session):
         session.add(row)
         session.flush()
         attachments[case.id] = row.id
-    return World(
+    result = World(
         province=province, org_a=org_a, org_b=org_b, other_province=other, org_c=org_c,
         site_a=site_a, site_b=site_b, site_c=site_c, case_a=case_a, case_b=case_b, case_c=case_c,
-        organiser_a=factory.user("organiser", org=org_a, email="gz@example.gov.cn"),
-        organiser_b=factory.user("organiser", org=org_b, email="sz@example.gov.cn"),
-        supervisor=factory.user("supervisor", org=province, email="gd@example.gov.cn"),
-        other_supervisor=factory.user("supervisor", org=other, email="gx@example.gov.cn"),
-        admin=factory.user("admin", email="admin@example.gov.cn"),
+        organiser_a=staff_user(session, "organiser", org_a, "gz@example.gov.cn"),
+        organiser_b=staff_user(session, "organiser", org_b, "sz@example.gov.cn"),
+        supervisor=staff_user(session, "supervisor", province, "gd@example.gov.cn"),
+        other_supervisor=staff_user(session, "supervisor", other, "gx@example.gov.cn"),
+        admin=staff_user(session, "admin", None, "admin@example.gov.cn"),
         attachments=attachments,
     )
+    session.commit()  # a refused request rolls the session back; the world must survive it
+    return result
 
 
 def sign_in(client, user) -> None:
