@@ -548,9 +548,10 @@ def assessment(session: Session, *, year: int, scope_org: Organisation, as_of=No
         elif beijing_date(closed_at) > add_month(beijing_date(received_at)):
             row["closed_after_month"] += 1
     result = []
-    for row in sorted(rows.values(), key=lambda r: r["key"]):
+    for row in rows.values():
         row["deduction"] = row["not_closed"] * points_open + row["closed_after_month"] * points_late
         result.append(row)
+    result.sort(key=lambda r: (-r["deduction"], r["key"]))  # the heaviest deductions first
     totals = {k: sum(r[k] for r in result) for k in ("received", "not_closed", "closed_after_month", "deduction")}
     return {"year": year, "as_of": as_of.astimezone(BEIJING).isoformat(),
             "scope": {"code": scope_org.code, "name": scope_org.name},
