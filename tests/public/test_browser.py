@@ -35,7 +35,7 @@ def world(committed_app):
     committed_app.config["WTF_CSRF_ENABLED"] = True
     session = db.session
     factory = Factory(session)
-    site = factory.site(host="www.example.gov.cn", name="示例市人民政府门户网站")
+    site = factory.site(host="www.served.gov.cn", name="浏览器测试市人民政府网站")
     organiser = factory.user("organiser", org=session.get(Organisation, site.organiser_id))
     supervisor = factory.user("supervisor", org=session.get(Organisation, site.supervisor_id))
     actors = {"organiser": Actor.of(organiser, session), "supervisor": Actor.of(supervisor, session)}
@@ -91,10 +91,10 @@ def test_report_track_answer_and_rate(world, page, tmp_path):
     # keyboard first: the skip link is the first stop, and it leads to the content
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "skip-link"
-    page.fill("#page_url", "https://www.example.gov.cn/zwgk/notice.html")
+    page.fill("#page_url", "https://www.served.gov.cn/zwgk/notice.html")
     page.keyboard.press("Tab")  # leaving the field asks which site it is
     page.wait_for_selector("#detect-result .detected")
-    assert "示例市人民政府门户网站" in page.inner_text("#detect-result")
+    assert "浏览器测试市人民政府网站" in page.inner_text("#detect-result")
     page.select_option("#category", "4")
     page.fill("#description", "通知第二段“办里时间”应为“办理时间”。")
     assert page.inner_text("#description-count") == "已输入 20 / 400 字"
@@ -169,7 +169,7 @@ def test_hostile_and_real_texts_render_as_text(world, page, records_path):
         real += [r for r in map(json.loads, lines) if r.get("reply")][:1]
     description = (" ".join(XSS) + "\n" + real[0]["description"])[:400]
     page.goto(world["url"] + "/report")
-    page.fill("#page_url", 'https://www.example.gov.cn/?q="><img/src=x/onerror=alert("xss-5")>')
+    page.fill("#page_url", 'https://www.served.gov.cn/?q="><img/src=x/onerror=alert("xss-5")>')
     page.select_option("#category", "2")
     page.fill("#description", description)
     page.fill("#contact_name", "李四")

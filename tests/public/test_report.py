@@ -188,7 +188,7 @@ def limited_app(db_kind, tmp_path):
                       "TRACK_RATE_LIMIT": "3 per 10 minutes", "DATABASE_URL": fresh_database_url(db_kind, tmp_path),
                       "MAIL_URL": f"file://{tmp_path / 'mail'}"})
     with app.app_context():
-        Factory(tracker_db.session).site(host="www.example.gov.cn")
+        Factory(tracker_db.session).site(host="www.limited.gov.cn", name="限流测试网站")
         tracker_db.session.commit()
         yield app
         app.extensions["tracker.db"].session.remove()
