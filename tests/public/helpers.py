@@ -27,15 +27,15 @@ def png_bytes(width: int = 64, height: int = 48, color: str = "red", exif: bool 
 
 
 def png_bomb(width: int = 20000, height: int = 20000) -> bytes:
-    """A valid PNG header claiming ``width`` x ``height`` grey pixels, whose zero rows compress to
-    a few hundred kilobytes: small on disk, 400 megapixels once decoded."""
+    """A valid 1-bit greyscale PNG of ``width`` x ``height`` black pixels: its zero rows compress to
+    tens of kilobytes on disk, and it is 400 megapixels once decoded."""
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit greyscale
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)  # 1-bit greyscale
     compressor = zlib.compressobj(9)
-    row = b"\x00" * (width + 1)
-    body = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    rows = b"\x00" * ((width + 7) // 8 + 1) * 1000
+    body = b"".join(compressor.compress(rows) for _ in range(height // 1000)) + compressor.flush()
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", body) + chunk(b"IEND", b"")
 
 
