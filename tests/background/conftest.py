@@ -74,6 +74,7 @@ def wait_for(predicate, timeout: float = 60, interval: float = 0.1, message: str
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()
+        db._state().session.remove()
         if value:
             return value
         db._state().session.remove()
