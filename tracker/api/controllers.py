@@ -68,11 +68,11 @@ def create_case():
 def show_case(tracking_number: str):
     """The staff view with a bearer token; otherwise the public status, given the right query code."""
     session = db.session
+    args = load_args(schemas.StatusQuerySchema)
     actor = optional_actor()
     if actor is not None:
         case = ops.get_case(session, actor, tracking_number)
         return dump(schemas.CaseDetailSchema, util.detail(session, actor, case))
-    args = load_args(schemas.StatusQuerySchema)
     case = session.exec(select(Case).where(Case.tracking_number == tracking_number)).first()
     if case is None or not ops.query_code_matches(case, args["code"]):
         # the same answer for an unknown number and a wrong code: nothing to guess from

@@ -42,8 +42,8 @@ def _json_body(schema, description: str = "") -> dict:
             "content": {"application/json": {"schema": schema}}}
 
 
-def _case_links() -> dict:
-    number = {"tracking_number": "$response.body#/tracking_number"}
+def _case_links(pointer: str = "/tracking_number") -> dict:
+    number = {"tracking_number": f"$response.body#{pointer}"}
     links = {"ShowCase": {"operationId": "showCase", "parameters": number}}
     for operation in s.ACTION_SCHEMAS:
         links[f"Action_{operation}"] = {"operationId": f"action_{operation}", "parameters": number}
@@ -90,7 +90,8 @@ def build_spec() -> APISpec:
             "operationId": "listCases", "tags": ["staff"], "summary": "Cases in your scope",
             "security": BEARER,
             "parameters": [{"in": "query", "schema": s.CaseListQuerySchema}],
-            "responses": _responses(200, "One page of cases, newest first", "CaseList", (401, 422)),
+            "responses": _responses(200, "One page of cases, newest first", "CaseList", (401, 422),
+                                    links=_case_links("/items/0/tracking_number")),
         },
     })
     spec.path(path=f"{PREFIX}/cases/{{tracking_number}}", operations={"get": {
