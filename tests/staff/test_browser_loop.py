@@ -1,0 +1,106 @@
+"""The whole loop in a real Chromium: a citizen reports on /report, the organiser logs in, accepts
+and answers, the supervisor approves, and the citizen reads the answer on /track. Staff pages are
+also checked at a phone's width (360 px) and driven by the keyboard."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from tracker.extensions import db
+from tracker.organisations.models import Organisation
+
+from tests.factories import Factory
+
+pytestmark = pytest.mark.browser
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+PASSWORD = "correct horse battery"
+ANSWER = "您反映的办事指南已更新为2024年版本，感谢您的监督。"
+
+
+@pytest.fixture()
+def served(committed_app):
+    """A real server in a thread (CSRF on, captcha off) with one site, its organiser and supervisor."""
+    committed_app.config["WTF_CSRF_ENABLED"] = True
+    session = db.session
+    factory = Factory(session)
+    site = factory.site(host="www.loop.gd.gov.cn", name="闭环测试市人民政府网站")
+    factory.user("organiser", org=session.get(Organisation, site.organiser_id), email="org@loop.gov.cn")
+    factory.user("supervisor", org=session.get(Organisation, site.supervisor_id), email="sup@loop.gov.cn")
+    session.commit()
+    server = make_server("127.0.0.1", 0, committed_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(5)
+
+
+@pytest.fixture()
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _log_in(browser, base: str, email: str):
+    page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
+    page.goto(base + "/login")
+    # keyboard only: type, tab to the password, Enter submits
+    page.focus("#email")
+    page.keyboard.type(email)
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    return page
+
+
+def _fits_a_phone(page) -> None:
+    page.set_viewport_size({"width": 360, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360, page.url
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def test_report_accept_answer_approve_track(served, browser):
+    citizen = browser.new_context(locale="zh-CN").new_page()
+    citizen.goto(served + "/report")
+    citizen.fill("#page_url", "https://www.loop.gd.gov.cn/bszn/index.html")
+    citizen.select_option("#category", "2")
+    citizen.fill("#description", "办事指南仍是2019年版本，材料清单已过期。")
+    citizen.fill("#contact_email", "citizen@example.cn")
+    citizen.check("#consent")
+    citizen.click("#report-form button[type=submit]")
+    citizen.wait_for_selector("#tracking-number")
+    number = citizen.inner_text("#tracking-number").strip()
+    code = citizen.inner_text("#query-code").strip()
+    assert number.startswith("ZC")
+
+    organiser = _log_in(browser, served, "org@loop.gov.cn")
+    assert organiser.url.endswith("/inbox")
+    assert number in organiser.inner_text("main")
+    _fits_a_phone(organiser)
+    organiser.click(f"text={number}")
+    organiser.wait_for_selector("#form-accept")
+    _fits_a_phone(organiser)
+    organiser.click("#form-accept button[type=submit]")
+    organiser.wait_for_selector("#form-answer")
+    organiser.fill("#answer-text", ANSWER)
+    organiser.click("#form-answer button[type=submit]")
+    organiser.wait_for_selector(".state-in_review")
+
+    supervisor = _log_in(browser, served, "sup@loop.gov.cn")
+    assert supervisor.url.endswith("/supervise")
+    assert ANSWER in supervisor.inner_text("main")
+    _fits_a_phone(supervisor)
+    with supervisor.expect_navigation():
+        supervisor.click(f'form[action="/cases/{number}/act/approve"] button')
+    assert supervisor.url.endswith("/supervise")
+    assert "已完成" in supervisor.inner_text("main")
+
+    citizen.goto(f"{served}/track?number={number}&code={code}")
+    assert ANSWER in citizen.inner_text("#answer")
