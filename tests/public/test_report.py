@@ -222,3 +222,20 @@ def test_wrong_query_codes_are_throttled_but_right_ones_are_not_counted(limited_
              for _ in range(4)]
     assert wrong == [404, 404, 404, 429]
     assert client.get("/track", query_string={"number": number, "code": code}, environ_base=env).status_code == 429
+
+
+def test_webp_and_png_are_reencoded_without_metadata(client, session, site):
+    from PIL.PngImagePlugin import PngInfo
+
+    info = PngInfo()
+    info.add_text("Author", "secret-author")
+    png = io.BytesIO()
+    Image.new("RGBA", (30, 20), (0, 128, 0, 200)).save(png, "PNG", pnginfo=info)
+    webp = png_bytes(40, 30, fmt="WEBP")
+    response = client.post("/report", data={**report_data(), "screenshots": [
+        (io.BytesIO(png.getvalue()), "a.png"), (io.BytesIO(webp), "b.webp")]}, content_type="multipart/form-data")
+    assert response.status_code == 303
+    case = session.exec(select(Case).order_by(Case.id.desc())).first()
+    stored = session.exec(select(Attachment).where(Attachment.case_id == case.id).order_by(Attachment.id)).all()
+    assert [(a.content_type, a.width, a.height) for a in stored] == [("image/png", 30, 20), ("image/webp", 40, 30)]
+    assert b"secret-author" in png.getvalue() and b"secret-author" not in stored[0].data
