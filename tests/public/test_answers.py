@@ -7,10 +7,9 @@ import re
 
 import pytest
 
+from tests.public.helpers import close_case
 from tracker.cases.masking import mask_personal_data
 from tracker.public import util
-
-from tests.public.helpers import close_case
 
 MOBILE = re.compile(r"(?<![0-9A-Za-z])1[3-9]\d{9}(?![0-9A-Za-z])")
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]{2,}@[A-Za-z0-9-]+\.[A-Za-z.]{2,}")

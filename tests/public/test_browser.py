@@ -11,15 +11,14 @@ import pytest
 from sqlmodel import select
 from werkzeug.serving import make_server
 
+from tests.factories import Factory
+from tests.public.helpers import png_bytes
 from tracker import ROOT
 from tracker.cases import operations as ops
 from tracker.cases.models import Attachment, Case
 from tracker.cases.scope import Actor
 from tracker.extensions import db
 from tracker.organisations.models import Organisation
-
-from tests.factories import Factory
-from tests.public.helpers import png_bytes
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = ROOT / "test-artifacts"

@@ -9,19 +9,18 @@ from flask_babel import refresh
 from PIL import Image
 from sqlmodel import select
 
+from tests.conftest import BASE_CONFIG, fresh_database_url
+from tests.factories import Factory
+from tests.public.helpers import case_count, png_bomb, png_bytes, report_data
 from tracker import create_app
 from tracker.cases.models import Attachment, Case
 from tracker.extensions import db as tracker_db
 from tracker.notifications.models import Outbox
 
-from tests.conftest import BASE_CONFIG, fresh_database_url
-from tests.factories import Factory
-from tests.public.helpers import case_count, png_bomb, png_bytes, report_data
-
 
 def field_error(html: str, field: str) -> str:
     """The error text shown beside ``field`` (empty when none)."""
-    match = re.search(rf'<p class="field-error" id="{field}-error">(.*?)</p>', html, re.S)
+    match = re.search(rf'<p class="field-error" id="{field}-error">(.*?)</p>', html, re.DOTALL)
     return match.group(1) if match else ""
 
 

@@ -5,12 +5,11 @@ from datetime import timedelta
 
 from sqlmodel import select
 
+from tests.public.helpers import close_case
 from tracker.cases import operations as ops
 from tracker.db import frozen_clock, utcnow
 from tracker.notifications.models import Outbox
 from tracker.organisations.models import Organisation
-
-from tests.public.helpers import close_case
 
 
 def submitted(factory, **overrides):

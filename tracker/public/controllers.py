@@ -4,7 +4,16 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-from flask import current_app, jsonify, make_response, redirect, render_template, request, session, url_for
+from flask import (
+    current_app,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from sqlalchemy import func
 from sqlmodel import select
 
