@@ -4,7 +4,8 @@ Cases are bulk-inserted with raw INSERTs (not through operations: this measures 
 over 1,000 organisers; the organiser measured holds 1% of all cases (100, then 10,000). The first
 page (the HTTP request, and its query alone) is timed at both sizes; the ratio should stay near 1
 (target: under 3). The query plans show the (organiser_id, state, due_at) / (organiser_id, due_at)
-indexes at work, with no full scan and no sort of the organiser's cases.
+indexes at work: no full scan, and no sort of the organiser's cases (a queue of several states
+merges one bounded branch per state).
 
 Run: ``python -m tests.bench inbox`` (TRACKER_BENCH_CASES overrides 1,000,000).
 """
@@ -156,5 +157,8 @@ def run() -> dict:
         "plan_open_queue": large["plans"]["open"],
         "index_used": all("USING INDEX ix_case_organiser" in p or "USING COVERING INDEX" in p
                           for p in large["plans"].values()),
-        "temp_sort": any("TEMP B-TREE" in p for p in large["plans"].values()),
+        # a plain "SCAN case_report" would be a full table scan; the merge of the per-state
+        # branches sorts at most 5 x 51 rows (USE TEMP B-TREE on the outer query only)
+        "full_scan": any("SCAN case_report" in p.replace("SCAN case_report USING", "")
+                         for p in large["plans"].values()),
     }

@@ -115,3 +115,12 @@ def test_paging_uses_next_links_without_counting_everything(client, world, facto
     assert len(on_first) == queries.PAGE_SIZE and on_first.isdisjoint(on_second)
     assert on_first | on_second == set(numbers)
     assert client.get("/inbox?page=abc").status_code == 200
+
+
+def test_staff_pages_in_english(client, world):
+    sign_in(client, world.organiser_a)
+    page = client.get("/inbox?lang=en").text
+    assert "working day(s) left" in page and "Search number, URL or text" in page
+    assert "Public answer" in client.get(f"/cases/{world.case_a.tracking_number}").text
+    sign_in(client, world.supervisor)
+    assert "Load per organisation" in client.get("/supervise").text

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, or_
+from sqlalchemy import func, or_, union_all
 from sqlmodel import Session, select
 
 from tracker.cases.models import Case
@@ -102,30 +102,54 @@ def due_soon_bound(calendar: WorkCalendar, now: datetime) -> datetime:
     return start_of_day(second_workday)
 
 
-def _queue(query, state: str, now: datetime, calendar: WorkCalendar):
-    """Narrow ``query`` to one queue, ordered by due time (closed: latest due first)."""
-    order = (Case.due_at, Case.id)
+def _queue(state: str, now: datetime, calendar: WorkCalendar) -> tuple[list[str] | None, list, bool]:
+    """A queue as (states, extra conditions, newest first). ``states`` None: any state."""
     if state == "open":
-        query = query.where(Case.state.in_(_OPEN))
-    elif state == "new":
-        query = query.where(Case.state == State.assigned)
-    elif state == "in_progress":
-        query = query.where(Case.state == State.in_progress)
-    elif state == "due_soon":
-        query = query.where(Case.state.in_(_OPEN), Case.due_at > now,
-                            Case.due_at <= due_soon_bound(calendar, now))
-    elif state == "overdue":
-        query = query.where(Case.state.in_(_OPEN), Case.due_at <= now)
-    elif state == "in_review":
-        query = query.where(Case.state == State.in_review)
-    elif state == "sent_back":
-        query = query.where(Case.state == State.in_progress, Case.sent_back_at.is_not(None))
-    elif state == "triage":
-        query = query.where(Case.state == State.triage)
-    elif state == "closed":
-        query = query.where(Case.state == State.closed)
-        order = (Case.due_at.desc(), Case.id.desc())
-    return query, order
+        return _OPEN, [], False
+    if state == "new":
+        return [State.assigned], [], False
+    if state == "in_progress":
+        return [State.in_progress], [], False
+    if state == "due_soon":
+        return _OPEN, [Case.due_at > now, Case.due_at <= due_soon_bound(calendar, now)], False
+    if state == "overdue":
+        return _OPEN, [Case.due_at <= now], False
+    if state == "in_review":
+        return [State.in_review], [], False
+    if state == "sent_back":
+        return [State.in_progress], [Case.sent_back_at.is_not(None)], False
+    if state == "triage":
+        return [State.triage], [], False
+    if state == "closed":
+        return [State.closed], [], True
+    return None, [], False
+
+
+def _ordered(newest_first: bool):
+    return (Case.due_at.desc(), Case.id.desc()) if newest_first else (Case.due_at, Case.id)
+
+
+def _narrow(query, state: str, now: datetime, calendar: WorkCalendar, limit: int):
+    """``query`` narrowed to one queue, as a query of ``Case`` ordered by due time, at most ``limit`` rows.
+
+    A queue of several states is a UNION ALL of one branch per state, each walking the
+    (organiser_id, state, due_at) index in order and stopping after ``limit`` rows; only those few
+    rows are merged and sorted. So the first page costs the same however many cases exist.
+    """
+    states, conditions, newest_first = _queue(state, now, calendar)
+    order = _ordered(newest_first)
+    query = query.where(*conditions)
+    if states is None or len(states) == 1:
+        if states:
+            query = query.where(Case.state == states[0])
+        return query.order_by(*order).limit(limit)
+    branches = []
+    for one in states:
+        branch = (query.where(Case.state == one).with_only_columns(Case.id)
+                  .order_by(*order).limit(limit).subquery())
+        branches.append(select(branch.c.id))
+    ids = union_all(*branches).subquery()
+    return select(Case).where(Case.id.in_(select(ids.c.id))).order_by(*order).limit(limit)
 
 
 def _filtered(session: Session, actor: Actor, filters: Filters):
@@ -154,8 +178,10 @@ def list_query(session: Session, actor: Actor, filters: Filters, page: int = 1, 
                size: int = PAGE_SIZE):
     """The SELECT behind one page (``size + 1`` rows), for the views and for EXPLAIN."""
     now = now or utcnow()
-    query, order = _queue(_filtered(session, actor, filters), filters.state, now, load_calendar(session))
-    return query.order_by(*order).offset((max(page, 1) - 1) * size).limit(size + 1)
+    offset = (max(page, 1) - 1) * size
+    query = _narrow(_filtered(session, actor, filters), filters.state, now, load_calendar(session),
+                    offset + size + 1)
+    return query.offset(offset)
 
 
 def list_cases(session: Session, actor: Actor, filters: Filters, page: int = 1, *, now: datetime | None = None,
@@ -178,8 +204,7 @@ def count_queue(session: Session, actor: Actor, filters: Filters, state: str, *,
                 cap: int = COUNT_CAP) -> int:
     """How many cases the queue holds, counting at most ``cap`` (show ``cap`` as "99+")."""
     now = now or utcnow()
-    query, _ = _queue(_filtered(session, actor, filters), state, now, load_calendar(session))
-    inner = query.with_only_columns(Case.id).limit(cap).subquery()
+    inner = _narrow(_filtered(session, actor, filters), state, now, load_calendar(session), cap).subquery()
     return session.exec(select(func.count()).select_from(inner)).one()
 
 

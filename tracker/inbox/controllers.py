@@ -27,7 +27,9 @@ def list_context(actor, default_state: str, queue_names: tuple[str, ...]) -> dic
         page = max(int(request.args.get("page", "1")), 1)
     except ValueError:
         page = 1
-    result = queries.list_cases(db.session, actor, filters, page, queues=queue_names)
+    # sent_back is a filter on in_progress without an index of its own: listed, not counted
+    counted = tuple(q for q in queue_names if q not in ("all", "closed", "sent_back"))
+    result = queries.list_cases(db.session, actor, filters, page, queues=counted)
     return {"page": result, "filters": filters, "queues": queue_names, "queue_names": queries.QUEUES,
             "sites": util.sites_in_scope(db.session, actor), "categories": util.categories(db.session),
             "state_names": STATE_NAMES, "cap": queries.COUNT_CAP}
