@@ -83,11 +83,13 @@ def deliver(outbox_id: int) -> str:
                        .execution_options(populate_existing=True)).one()
     try:
         reason, mails = messages.build(session, row, now)
+        done = set(session.exec(select(SentMessage.recipient).where(SentMessage.outbox_id == row.id)).all())
+        # end the read transaction: no lock is held while the transport works, and every write below
+        # starts its own transaction (on SQLite a read transaction cannot safely turn into a write)
+        session.commit()
         if reason:
             _confirm(session, row, now, reason)
             return "skipped"
-        done = set(session.exec(select(SentMessage.recipient).where(SentMessage.outbox_id == row.id)).all())
-        session.commit()  # end the read transaction: no lock is held while the transport works
         config = current_app.config
         transport = make_transport(config["MAIL_URL"], config["MAIL_TIMEOUT_SECONDS"])
         for mail in mails:

@@ -1,8 +1,9 @@
 """Starting the background machinery with the app (the embedded worker, the relay, the timer).
 
 Embedded mode (``TRACKER_BROKER_URL`` unset, ``EMBEDDED_WORKER`` on): each serving process runs
-``EMBEDDED_WORKER_THREADS`` dramatiq worker threads on the stub broker and a timer thread that relays
-the outbox at once (start-up) and then, every ``SWEEP_INTERVAL_SECONDS``, sweeps deadlines and relays.
+``EMBEDDED_WORKER_THREADS`` dramatiq worker threads on the stub broker and a timer thread that sweeps
+deadlines and relays the outbox at once (start-up: everything pending is delivered) and then every
+``SWEEP_INTERVAL_SECONDS``.
 
 The runtime starts after the fork: lazily on the first request of each process (so gunicorn, with or
 without ``--preload``, starts it in each worker), or at once for ``tracker run`` / ``flask run`` (in
@@ -59,8 +60,7 @@ class EmbeddedRuntime:
         while not self.stopping.is_set():
             with self.app.app_context():
                 try:
-                    if not first:
-                        sweep()
+                    sweep()
                     relay(grace_seconds=0 if first else None)
                 except Exception:  # keep the timer alive; the next tick retries
                     log.exception("background tick failed")
