@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import gzip
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import select
@@ -89,14 +89,15 @@ def test_record_without_reply_is_an_open_case_on_its_deadline(session, records_p
     site = session.exec(select(Site).where(Site.code == "4400000117")).one()
     assert case.state == State.assigned
     assert case.site_id == site.id and case.organiser_id == site.organiser_id
-    assert case.received_at == datetime(2024, 4, 26, 4, 0, tzinfo=timezone.utc)  # 12:00 Beijing
+    assert case.received_at == datetime(2024, 4, 26, 4, 0, tzinfo=UTC)  # 12:00 Beijing
     # 2024-04-26 (Fri) does not count; 04-28 (Sun) is a make-up working day, then 04-29, 04-30
-    assert case.due_at == datetime(2024, 4, 30, 16, 0, tzinfo=timezone.utc)  # 2024-04-30 24:00 Beijing
+    assert case.due_at == datetime(2024, 4, 30, 16, 0, tzinfo=UTC)  # 2024-04-30 24:00 Beijing
     assert case.tracking_number.startswith("ZC20240426-")
     assert case.answered_at is None and case.outcome is None
     assert case.sweep_at is not None
     # a live case: its organiser is told
-    assert session.exec(select(Outbox).where(Outbox.case_id == case.id, Outbox.topic == "case_assigned")).one()
+    assert session.exec(select(Outbox).where(Outbox.case_id == case.id,
+                                             Outbox.topic == "case_assigned")).one()
 
 
 def test_closed_records_keep_outcome_answer_and_on_time(session, records_path):
@@ -106,7 +107,7 @@ def test_closed_records_keep_outcome_answer_and_on_time(session, records_path):
     import_lines(session, [json.dumps(r, ensure_ascii=False) for r in records.values()])
 
     on_time, late = by_external_id(session, 314050), by_external_id(session, 314106)
-    due = datetime(2024, 2, 6, 16, 0, tzinfo=timezone.utc)
+    due = datetime(2024, 2, 6, 16, 0, tzinfo=UTC)
     for case, record in ((on_time, records[314050]), (late, records[314106])):
         assert case.state == State.closed and case.outcome == "fixed"  # status 1
         assert case.due_at == due
@@ -118,8 +119,8 @@ def test_closed_records_keep_outcome_answer_and_on_time(session, records_path):
                              .order_by(CaseEvent.id.desc())).first()
         assert (event.action, event.state_after, event.actor_label) == ("import_answer", "closed", "系统")
         assert event.data["handled_by"] == record["handled_by"]
-    assert on_time.answered_at == on_time.closed_at == datetime(2024, 2, 5, 4, 0, tzinfo=timezone.utc)
-    assert late.answered_at == datetime(2024, 2, 7, 4, 0, tzinfo=timezone.utc)
+    assert on_time.answered_at == on_time.closed_at == datetime(2024, 2, 5, 4, 0, tzinfo=UTC)
+    assert late.answered_at == datetime(2024, 2, 7, 4, 0, tzinfo=UTC)
     assert on_time.is_closed_on_time and not late.is_closed_on_time
 
 
@@ -133,7 +134,8 @@ def test_not_taken_up_answer_comes_from_reject_reason(session, records_path):
 
 
 def test_list_only_record_is_received_on_its_reply_day(session, records_path):
-    record = next(r for r in real_records(records_path) if r["created"] is None and r["sitecode"].startswith("bm"))
+    record = next(r for r in real_records(records_path)
+                  if r["created"] is None and r["sitecode"].startswith("bm"))
     import_lines(session, [json.dumps(record, ensure_ascii=False)])
 
     case = by_external_id(session, record["id"])
@@ -166,3 +168,20 @@ def test_sites_organisers_and_supervisors_are_created_once(session, records_path
     assert session.get(Organisation, sites["12BM010004"].organiser_id).name == "天津市政府采购网"
     hosts = set(session.exec(select(SiteHost.host).where(SiteHost.site_id == sites["12BM050003"].id)).all())
     assert hosts == {"bmzx.zwfwb.tj.gov.cn"}
+
+
+def test_a_refused_record_is_skipped_without_losing_its_batch(session, records_path):
+    # on an empty installation a record without a site code has nowhere to go (no supervisor yet);
+    # the records after it in the same batch create their supervisors and import
+    assert session.exec(select(Organisation)).first() is None
+    no_code = next(r for r in real_records(records_path) if not r["sitecode"] and r["page_url"])
+    others = real_records(records_path, count=5)
+
+    summary = import_lines(session, [json.dumps(r, ensure_ascii=False) for r in [no_code, *others]])
+
+    assert summary.errors == [(1, "No supervising organisation is configured yet.")]
+    assert summary.imported == 5
+    assert len(session.exec(select(Case)).all()) == 5
+    again = import_lines(session, [json.dumps(no_code, ensure_ascii=False)])  # now a supervisor exists
+    assert (again.imported, again.errors) == (1, [])
+    assert by_external_id(session, no_code["id"]).site_id is None

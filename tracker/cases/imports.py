@@ -36,7 +36,7 @@ from sqlmodel import Session, select
 
 from tracker.cases.models import Case, Category
 from tracker.cases.operations import record_platform_answer, submit
-from tracker.cases.states import OUTCOME_BY_PLATFORM_STATUS
+from tracker.cases.states import OUTCOME_BY_PLATFORM_STATUS, State
 from tracker.db import frozen_clock
 from tracker.errors import DomainError
 from tracker.notifications.models import Outbox
@@ -187,7 +187,7 @@ class Directory:
         self.organisers = {(o.path.split("/")[1], o.name): o for o in self.orgs.values()
                            if o.kind == OrgKind.organiser}
         self.sites = {s.code: s for s in session.exec(select(Site)).all()}
-        self.hosts = {(site_id, host) for site_id, host in session.exec(select(SiteHost.site_id, SiteHost.host))}
+        self.hosts = set(session.exec(select(SiteHost.site_id, SiteHost.host)).all())
         self.categories = set(session.exec(select(Category.code)).all())
         self._loaded = True
 
@@ -200,7 +200,8 @@ class Directory:
     def supervisor(self, code: str) -> Organisation:
         org = self.orgs.get(code)
         if org is None:
-            org = create_organisation(self.session, code=code, name=supervisor_name(code), kind=OrgKind.supervisor)
+            org = create_organisation(self.session, code=code, name=supervisor_name(code),
+                                      kind=OrgKind.supervisor)
             self.orgs[code] = org
         return org
 
@@ -253,67 +254,94 @@ def _import_record(session: Session, directory: Directory, record: PlatformRecor
                 session, case, outcome=record.outcome, answer=record.answer, answered_at=record.answered_at,
                 handled_by=record.handled_by or None,
                 data=None if record.received_known else {"received_at_from": "replied"})
-        # answered long ago on the platform: nobody is to be notified of its assignment now
-        session.execute(delete(Outbox).where(Outbox.case_id == case.id, Outbox.sent_at.is_(None))
-                        .execution_options(synchronize_session=False))
     return case
 
 
 def import_lines(session: Session, lines: Iterable[str | bytes], *, batch_size: int = BATCH_SIZE,
                  on_error: Callable[[int, str], None] | None = None) -> ImportSummary:
-    """Import JSON lines of public records; commits every ``batch_size`` records and at the end.
+    """Import JSON lines of public records, committing every ``batch_size`` records.
 
-    A record whose platform id is already a case's external id counts as already present. A
-    malformed line, or one that fails to import, is skipped and reported as (line number, reason);
-    it never takes other records with it.
+    A record whose platform id is already a case's external id (or came earlier in ``lines``)
+    counts as already present. A malformed line, or one that the operations or the database
+    refuse, is skipped and reported as (line number, reason); it never takes other records with
+    it. The session is committed: pass one without pending work of its own.
     """
     summary = ImportSummary()
-    directory = Directory(session)
-    known = set(session.exec(select(Case.external_id).where(Case.external_id.is_not(None))).all())
+    run = _Run(session, summary, on_error)
+    batch: list[tuple[int, PlatformRecord]] = []
     with pinned_calendar(session):
-        _import_all(session, lines, summary, directory, known, batch_size, on_error)
-    session.commit()
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = parse_record(line)
+            except RecordError as exc:
+                run.fail(number, str(exc))
+                continue
+            if record.external_id in run.known:
+                summary.already_present += 1
+                continue
+            run.known.add(record.external_id)
+            batch.append((number, record))
+            if len(batch) >= batch_size:
+                run.import_batch(batch)
+                batch = []
+        run.import_batch(batch)
     return summary
 
 
-def _import_all(session, lines, summary, directory, known, batch_size, on_error) -> None:
-    pending = 0
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
+class _Run:
+    """One import: what is known so far, and a batch written at once or, if that fails, record
+    by record in savepoints so that only the faulty records are lost."""
+
+    def __init__(self, session: Session, summary: ImportSummary, on_error):
+        self.session, self.summary, self.on_error = session, summary, on_error
+        self.directory = Directory(session)
+        self.known = set(session.exec(select(Case.external_id).where(Case.external_id.is_not(None))).all())
+
+    def fail(self, number: int, message: str) -> None:
+        self.summary.errors.append((number, message))
+        if self.on_error is not None:
+            self.on_error(number, message)
+
+    def import_batch(self, batch: list[tuple[int, PlatformRecord]]) -> None:
         try:
-            record = parse_record(line)
-            if record.external_id in known:
-                summary.already_present += 1
-                continue
+            cases = [_import_record(self.session, self.directory, record) for _number, record in batch]
+        except (RecordError, DomainError, SQLAlchemyError):
+            self.session.rollback()
+            self.directory.reset()
+            cases = self._one_by_one(batch)
+        self._finish(cases)
+
+    def _one_by_one(self, batch) -> list[Case]:
+        cases = []
+        for number, record in batch:
             try:
-                with session.begin_nested():
-                    _import_record(session, directory, record)
-            except (DomainError, SQLAlchemyError):
-                directory.reset()
-                raise
-        except RecordError as exc:
-            _fail(summary, on_error, number, str(exc))
-            continue
-        except DomainError as exc:
-            _fail(summary, on_error, number, exc.message_en)
-            continue
-        except SQLAlchemyError as exc:
-            reason = str(getattr(exc, "orig", None) or exc).splitlines()[0][:200]
-            _fail(summary, on_error, number, f"database refused it: {reason}")
-            continue
-        known.add(record.external_id)
-        summary.imported += 1
-        pending += 1
-        if pending >= batch_size:
-            session.commit()
-            pending = 0
+                with self.session.begin_nested():
+                    cases.append(_import_record(self.session, self.directory, record))
+            except (RecordError, DomainError, SQLAlchemyError) as exc:
+                self.directory.reset()
+                self.known.discard(record.external_id)
+                self.fail(number, _reason(exc))
+        return cases
+
+    def _finish(self, cases: list[Case]) -> None:
+        closed = [case.id for case in cases if case.state == State.closed]
+        if closed:
+            # answered long ago on the platform: nobody is to be notified of these cases now
+            self.session.execute(delete(Outbox).where(Outbox.case_id.in_(closed), Outbox.sent_at.is_(None))
+                                 .execution_options(synchronize_session=False))
+        self.session.commit()
+        self.summary.imported += len(cases)
 
 
-def _fail(summary: ImportSummary, on_error, number: int, message: str) -> None:
-    summary.errors.append((number, message))
-    if on_error is not None:
-        on_error(number, message)
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, DomainError):
+        return exc.message_en
+    if isinstance(exc, SQLAlchemyError):
+        detail = str(getattr(exc, "orig", None) or exc).splitlines()[0][:200]
+        return f"database refused it: {detail}"
+    return str(exc)
 
 
 def read_lines(path: Path) -> Iterator[bytes]:

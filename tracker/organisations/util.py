@@ -70,3 +70,36 @@ def resolve_route(session: Session, site_code: str | None, page_url: str) -> Rou
 
 def site_by_code(session: Session, code: str) -> Site | None:
     return session.exec(select(Site).where(Site.code == code)).first()
+
+
+@dataclass
+class RoutingAgreement:
+    """How many reports route to the site another system recorded for them."""
+
+    total: int = 0
+    same_site: int = 0
+    other_site: int = 0
+    ambiguous: int = 0
+    no_match: int = 0
+
+    def share(self, part: str) -> float:
+        return getattr(self, part) / self.total if self.total else 0.0
+
+
+def routing_agreement(session: Session, reports, *, with_code: bool) -> RoutingAgreement:
+    """Route each ``(recorded_site_code, page_url)`` as a new report would be routed, by page URL
+    only or with the recorded code given, and count where it lands against the recorded code."""
+    tally = RoutingAgreement()
+    for recorded_code, page_url in reports:
+        decided = route_for(session, recorded_code if with_code else None, page_url or "")
+        tally.total += 1
+        if decided.site_id is None:
+            if decided.reason == "ambiguous":
+                tally.ambiguous += 1
+            else:
+                tally.no_match += 1
+        elif decided.candidates[:1] == (recorded_code,):
+            tally.same_site += 1
+        else:
+            tally.other_site += 1
+    return tally
