@@ -14,7 +14,14 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font
 
 from tracker.sla.notice import percent
-from tracker.sla.report import FIGURE_KEYS, FOOTNOTE_ZH, GROUP_HEADINGS, HEADINGS, RATE_KEYS, TOTAL_LABEL
+from tracker.sla.report import (
+    FIGURE_KEYS,
+    FOOTNOTE_ZH,
+    GROUP_HEADINGS,
+    HEADINGS,
+    RATE_KEYS,
+    TOTAL_LABEL,
+)
 
 
 def headings(report: dict) -> list[str]:
