@@ -6,6 +6,7 @@ from datetime import datetime
 import pytest
 
 from tracker.cases import operations as ops
+from tracker.cases.scope import Actor
 from tracker.db import frozen_clock
 from tracker.workdays import BEIJING
 
@@ -30,7 +31,7 @@ class Tree:
         self.gz_staff = factory.actor("organiser", org=self.gz_org)
         self.sz_staff = factory.actor("organiser", org=self.sz_org)
         self.supervisor_user = factory.user("supervisor", org=self.province)
-        self.supervisor = factory.actor("supervisor", org=self.province)
+        self.supervisor = Actor.of(self.supervisor_user, factory.session)
         self.session = factory.session
 
     def submit(self, at: datetime, site=None, **kw):
