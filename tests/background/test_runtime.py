@@ -63,3 +63,20 @@ def test_the_web_process_starts_its_worker_on_the_first_request(committed_app, s
     finally:
         started.stop()
         app.extensions["tracker.db"].engine.dispose()
+
+
+def test_relay_and_scheduler_commands_deliver_in_the_embedded_mode(committed_app, stub_broker):
+    import json
+
+    _old, new = _pending_history_and_news()
+    runner = committed_app.test_cli_runner()
+    result = runner.invoke(args=["relay"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output.strip().splitlines()[-1]) == {"enqueued": 2, "failed": False}
+    assert _sent(new.id) is not None
+    again = runner.invoke(args=["scheduler", "--once"])
+    assert again.exit_code == 0, again.output
+    stats = json.loads(again.output.strip().splitlines()[-1])
+    assert (stats["overdue"], stats["enqueued"]) == (1, 1)  # the old case is long overdue
+    assert len(mail_counts(mail_dir(committed_app), "case_assigned")) == 1
+    assert len(mail_counts(mail_dir(committed_app), "overdue")) == 1
