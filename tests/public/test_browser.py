@@ -8,6 +8,7 @@ import re
 import threading
 
 import pytest
+from playwright.sync_api import sync_playwright
 from sqlmodel import select
 from werkzeug.serving import make_server
 
@@ -49,8 +50,7 @@ def world(committed_app):
 
 @pytest.fixture()
 def page():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
+    with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
         tab = context.new_page()
