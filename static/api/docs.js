@@ -54,7 +54,7 @@
       ]);
     });
     if (!rows.length) { return el("p", {}, [typeOf(spec, schema)]); }
-    var head = el("tr", {}, [T("字段", "field"), T("类型", "type"), "", T("说明", "notes")].map(function (h) {
+    var head = el("tr", {}, [T("字段", "field"), T("类型", "type"), T("必填", "required"), T("说明", "notes")].map(function (h) {
       return el("th", {}, [h]);
     }));
     return el("table", {}, [head].concat(rows));
