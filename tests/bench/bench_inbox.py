@@ -16,7 +16,7 @@ import random
 import statistics
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ORGANISERS = 1000
@@ -65,7 +65,7 @@ def _insert(db_file: Path, start: int, stop: int, province_id: int, orgs: list, 
     """Rows ``start`` to ``stop``: 1% to the measured organiser, the rest spread over the others."""
     import sqlite3
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     conn = sqlite3.connect(db_file)
     conn.execute("PRAGMA synchronous=OFF")
     conn.execute("PRAGMA cache_size=-200000")

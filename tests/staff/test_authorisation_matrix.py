@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from tracker import create_app
 from tests.staff.conftest import sign_in
+from tracker import create_app
 
 STAFF_BLUEPRINTS = ("users", "inbox", "supervise", "admin")
 ROLES = ("anonymous", "organiser", "supervisor", "admin")

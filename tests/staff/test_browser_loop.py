@@ -8,10 +8,9 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
+from tests.factories import Factory
 from tracker.extensions import db
 from tracker.organisations.models import Organisation
-
-from tests.factories import Factory
 
 pytestmark = pytest.mark.browser
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -1,10 +1,12 @@
 """The case page and the supervisor queues over HTTP: actions, refusals beside the form, history."""
 from __future__ import annotations
 
+from datetime import UTC
+
 from sqlmodel import select
 
-from tracker.cases.models import CannedAnswer, Case, CaseEvent, ExtensionRequest
 from tests.staff.conftest import PNG, sign_in
+from tracker.cases.models import CannedAnswer, Case, CaseEvent, ExtensionRequest
 
 
 def _case(session, number) -> Case:
@@ -139,24 +141,24 @@ def test_unsatisfied_closed_cases_can_be_reopened_from_the_queue(client, world, 
 
 
 def test_supervisor_pages_warn_when_next_years_calendar_is_missing(client, world):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from tracker.db import frozen_clock
 
     sign_in(client, world.supervisor)
-    with frozen_clock(datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc)):
+    with frozen_clock(datetime(2026, 11, 20, 2, 0, tzinfo=UTC)):
         assert "2027年节假日安排尚未导入" in client.get("/supervise").text
         assert "2027年节假日安排尚未导入" in client.get("/supervise/cases").text
-    with frozen_clock(datetime(2026, 6, 1, 2, 0, tzinfo=timezone.utc)):
+    with frozen_clock(datetime(2026, 6, 1, 2, 0, tzinfo=UTC)):
         assert "节假日安排尚未导入" not in client.get("/supervise").text
 
 
 def test_overview_counts_overdue_and_due_soon_per_organisation(client, world, factory, session):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from tracker.db import frozen_clock
 
-    with frozen_clock(datetime(2024, 4, 26, 2, 0, tzinfo=timezone.utc)):
+    with frozen_clock(datetime(2024, 4, 26, 2, 0, tzinfo=UTC)):
         factory.case(site=world.site_a)
         factory.case(site=world.site_a)
     session.commit()

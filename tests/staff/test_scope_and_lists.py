@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from tracker.db import frozen_clock
 from tests.staff.conftest import sign_in
+from tracker.db import frozen_clock
 
 NUMBER = re.compile(r"ZC\d{8}-\d{4,}")
 
@@ -49,20 +49,20 @@ def test_two_guangdong_organisers_see_disjoint_lists_and_404_on_each_other(clien
 
 def test_inbox_queues_countdown_and_filters(client, world, factory, session):
     # received Friday 2024-04-26 -> due 2024-04-30 24:00 (Sunday 04-28 is a make-up working day)
-    with frozen_clock(datetime(2024, 4, 26, 2, 0, tzinfo=timezone.utc)):
+    with frozen_clock(datetime(2024, 4, 26, 2, 0, tzinfo=UTC)):
         old = factory.case(site=world.site_a, description="旧留言 已超期", page_url="https://www.gz.gov.cn/old")
-    assert old.due_at == datetime(2024, 4, 30, 16, 0, tzinfo=timezone.utc)
+    assert old.due_at == datetime(2024, 4, 30, 16, 0, tzinfo=UTC)
     session.commit()
     sign_in(client, world.organiser_a)
-    with frozen_clock(datetime(2024, 5, 7, 2, 0, tzinfo=timezone.utc)):  # after the May Day holiday
+    with frozen_clock(datetime(2024, 5, 7, 2, 0, tzinfo=UTC)):  # after the May Day holiday
         page = client.get("/inbox?state=overdue")
         assert old.tracking_number in page.text
         assert "超期2个工作日" in page.text  # 05-06 and 05-07 are working days past 04-30
         assert world.case_a.tracking_number not in page.text
-    with frozen_clock(datetime(2024, 4, 30, 2, 0, tzinfo=timezone.utc)):
+    with frozen_clock(datetime(2024, 4, 30, 2, 0, tzinfo=UTC)):
         page = client.get("/inbox?state=due_soon")
         assert old.tracking_number in page.text and "剩1个工作日" in page.text
-    with frozen_clock(datetime(2024, 4, 29, 2, 0, tzinfo=timezone.utc)):
+    with frozen_clock(datetime(2024, 4, 29, 2, 0, tzinfo=UTC)):
         assert "剩2个工作日" in client.get("/inbox").text
         assert old.tracking_number not in client.get("/inbox?state=due_soon").text
 

@@ -51,7 +51,7 @@ class Filters:
     q: str = ""
 
     @classmethod
-    def from_args(cls, args, default_state: str = "open") -> "Filters":
+    def from_args(cls, args, default_state: str = "open") -> Filters:
         def _date(name):
             try:
                 return date.fromisoformat(args.get(name, ""))

@@ -8,7 +8,12 @@ from sqlmodel import select
 from tracker.cases import operations as ops
 from tracker.cases import queries
 from tracker.cases.models import Attachment
-from tracker.cases.states import ANSWER_OUTCOMES, NOT_TAKEN_UP_OUTCOMES, OUTCOME_NAMES, STATE_NAMES
+from tracker.cases.states import (
+    ANSWER_OUTCOMES,
+    NOT_TAKEN_UP_OUTCOMES,
+    OUTCOME_NAMES,
+    STATE_NAMES,
+)
 from tracker.db import utcnow
 from tracker.errors import DomainError, InvalidInput
 from tracker.extensions import db

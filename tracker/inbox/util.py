@@ -4,7 +4,14 @@ from __future__ import annotations
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
-from tracker.cases.models import Attachment, CannedAnswer, Case, CaseEvent, Category, ExtensionRequest
+from tracker.cases.models import (
+    Attachment,
+    CannedAnswer,
+    Case,
+    CaseEvent,
+    Category,
+    ExtensionRequest,
+)
 from tracker.cases.operations import ALLOWED
 from tracker.cases.scope import Actor
 from tracker.organisations.models import Organisation, OrgKind, Site

@@ -4,7 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case as when, func
+from sqlalchemy import case as when
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from tracker.cases.models import Case, ExtensionRequest
