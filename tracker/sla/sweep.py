@@ -74,8 +74,9 @@ def sweep(*, now: datetime | None = None, batch: int | None = None) -> dict:
             session.connection(execution_options={"sqlite_immediate": True})
         cases = list(session.exec(due_cases_query(now, batch, dialect)).all())
         calendar = load_calendar(session)
-        for case in cases:
-            _look_at(session, case, calendar, now, stats)
+        with session.no_autoflush:  # one flush per batch, at commit
+            for case in cases:
+                _look_at(session, case, calendar, now, stats)
         stats["cases"] += len(cases)
         session.commit()
         if len(cases) < batch:
