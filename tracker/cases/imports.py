@@ -6,7 +6,9 @@ then :func:`record_platform_answer` at the moment it was answered, each inside
 
 - the supervisor is the province (site code prefix + ``0000``, e.g. ``440000``), ``bm`` for State
   Council departments or ``BT`` for the XPCC; ``12BM010004``-style codes go under their province;
-- the organiser is named by ``handled_by`` (or the site name when that is empty). Its code is the
+- the organiser is named by ``handled_by`` of the site's first record (or the site name when that
+  is empty); later records of the site keep that organiser and their own ``handled_by`` is kept
+  in the answer's event. Its code is the
   supervisor code plus a hash of the name, so one organiser that runs several sites of a province
   is one organisation, and the code is the same on every run. An organiser of that name that
   already exists under the same province is reused;
@@ -19,6 +21,10 @@ Dates without a time mean that day in Beijing; the platform publishes only the d
 the event at 12:00 Beijing time of that day (mid-day keeps the Beijing date whatever the reader's
 zone and lies inside the working day). A record without ``created`` (the 1,240 list-only rows)
 is taken as received on the day it was answered, and its event says so.
+
+Records that were answered on the platform notify nobody: the outbox rows that ``submit`` wrote
+for them are dropped in the same transaction. Records without ``replied`` stay open, routed and
+on their deadline, and notify like any new case.
 """
 from __future__ import annotations
 
