@@ -185,3 +185,16 @@ def test_a_refused_record_is_skipped_without_losing_its_batch(session, records_p
     again = import_lines(session, [json.dumps(no_code, ensure_ascii=False)])  # now a supervisor exists
     assert (again.imported, again.errors) == (1, [])
     assert by_external_id(session, no_code["id"]).site_id is None
+
+
+def test_only_open_records_are_handed_to_the_notifier(session, records_path, monkeypatch):
+    handed: list[int] = []
+    monkeypatch.setattr("tracker.notifications.outbox.hand_off", lambda ids: handed.extend(ids) or len(ids))
+    answered = real_records(records_path, count=3)
+    still_open = dict(answered[0], id=990003, replied=None, reply=None, created="2024-04-26")
+
+    import_lines(session, [json.dumps(r, ensure_ascii=False) for r in [*answered, still_open]])
+
+    rows = session.exec(select(Outbox)).all()
+    assert [(row.topic, row.case_id) for row in rows] == [("case_assigned", by_external_id(session, 990003).id)]
+    assert handed == [rows[0].id]

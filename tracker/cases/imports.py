@@ -46,6 +46,7 @@ from tracker.cases.states import OUTCOME_BY_PLATFORM_STATUS, State
 from tracker.db import frozen_clock
 from tracker.errors import DomainError
 from tracker.notifications.models import Outbox
+from tracker.notifications.outbox import withdraw
 from tracker.organisations.models import Organisation, OrgKind, Site, SiteHost
 from tracker.organisations.operations import add_site_host, create_organisation, create_site
 from tracker.organisations.regions import supervisor_code_for_site, supervisor_name
@@ -335,8 +336,11 @@ class _Run:
         closed = [case.id for case in cases if case.state == State.closed]
         if closed:
             # answered long ago on the platform: nobody is to be notified of these cases now
-            self.session.execute(delete(Outbox).where(Outbox.case_id.in_(closed), Outbox.sent_at.is_(None))
+            ids = self.session.exec(select(Outbox.id).where(Outbox.case_id.in_(closed),
+                                                            Outbox.sent_at.is_(None))).all()
+            self.session.execute(delete(Outbox).where(Outbox.id.in_(ids))
                                  .execution_options(synchronize_session=False))
+            withdraw(self.session, ids)
         self.session.commit()
         self.summary.imported += len(cases)
 

@@ -32,6 +32,15 @@ log = logging.getLogger(__name__)
 _PENDING_KEY = "tracker.outbox_ids"
 
 
+def withdraw(session: Session, ids) -> None:
+    """Do not hand off these rows after commit: the caller deleted them in this transaction (an
+    import replaying cases that were answered long ago)."""
+    gone = set(ids)
+    pending = session.info.get(_PENDING_KEY)
+    if pending and gone:
+        session.info[_PENDING_KEY] = [i for i in pending if i not in gone]
+
+
 @sa.event.listens_for(_OrmSession, "after_flush")
 def _collect_new_rows(session, _flush_context) -> None:
     ids = [obj.id for obj in session.new if isinstance(obj, Outbox) and obj.id is not None]
