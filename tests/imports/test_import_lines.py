@@ -196,5 +196,6 @@ def test_only_open_records_are_handed_to_the_notifier(session, records_path, mon
     import_lines(session, [json.dumps(r, ensure_ascii=False) for r in [*answered, still_open]])
 
     rows = session.exec(select(Outbox)).all()
-    assert [(row.topic, row.case_id) for row in rows] == [("case_assigned", by_external_id(session, 990003).id)]
+    open_case = by_external_id(session, 990003)
+    assert [(row.topic, row.case_id) for row in rows] == [("case_assigned", open_case.id)]
     assert handed == [rows[0].id]
