@@ -102,7 +102,8 @@ def run(kind: str = "sqlite", sizes=(10_000, 500_000)) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         results = [_one(total, kind, Path(tmp)) for total in sizes]
     small, large = results[0], results[-1]
-    return {"db": kind, "runs": results, "ratio_large_to_small": round(large["sweep_seconds"] / small["sweep_seconds"], 2)}
+    ratio = round(large["sweep_seconds"] / small["sweep_seconds"], 2)
+    return {"db": kind, "runs": results, "ratio_large_to_small": ratio}
 
 
 if __name__ == "__main__":
