@@ -59,8 +59,20 @@ def reset_postgres(url: str) -> None:
     engine.dispose()
 
 
-def fresh_database_url(kind: str, tmp_path: Path) -> str:
-    """A new, empty database of ``kind`` migrated to head."""
+def sibling_postgres_url(url: str, suffix: str) -> str:
+    """The URL of database ``<name><suffix>`` on the same server, created when missing."""
+    base = sa.engine.make_url(url)
+    name = f"{base.database}{suffix}"
+    engine = sa.create_engine(base, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    with engine.connect() as conn:
+        if not conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first():
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+def fresh_database_url(kind: str, tmp_path: Path, suffix: str = "") -> str:
+    """A new, empty database of ``kind`` migrated to head (on PostgreSQL: ``<name><suffix>``)."""
     from tracker.migrate import alembic_config
     from alembic import command
 
@@ -68,6 +80,8 @@ def fresh_database_url(kind: str, tmp_path: Path) -> str:
         url = f"sqlite:///{tmp_path / f'{uuid.uuid4().hex}.sqlite3'}"
     else:
         url = require_service("TRACKER_TEST_DATABASE_URL")
+        if suffix:
+            url = sibling_postgres_url(url, suffix)
         reset_postgres(url)
     command.upgrade(alembic_config(url), "head")
     return url
@@ -107,7 +121,8 @@ def app(engine, tmp_path):
 @pytest.fixture()
 def committed_app(db_kind, tmp_path):
     """An app on a fresh database of its own, with real commits (for threads and processes)."""
-    url = fresh_database_url(db_kind, tmp_path)
+    # on PostgreSQL a database of its own, so its commits never show in the rolled-back tests
+    url = fresh_database_url(db_kind, tmp_path, suffix="_committed")
     app = create_app({**BASE_CONFIG, "DATABASE_URL": url, "MAIL_URL": f"file://{tmp_path / 'mail'}"})
     with app.app_context():
         yield app

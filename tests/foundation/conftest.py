@@ -4,10 +4,8 @@ from __future__ import annotations
 import uuid
 
 import pytest
-import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 
-from tests.conftest import require_service, reset_postgres
+from tests.conftest import require_service, reset_postgres, sibling_postgres_url
 
 DB_KINDS = ("sqlite", "postgresql")
 
@@ -17,15 +15,7 @@ def empty_postgres_url() -> str:
 
     Kept apart so that dropping every table here never pulls the schema from under other tests.
     """
-    base = make_url(require_service("TRACKER_TEST_DATABASE_URL"))
-    name = f"{base.database}_foundation"
-    engine = sa.create_engine(base, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
-    with engine.connect() as conn:
-        exists = conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first()
-        if not exists:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    engine.dispose()
-    url = base.set(database=name).render_as_string(hide_password=False)
+    url = sibling_postgres_url(require_service("TRACKER_TEST_DATABASE_URL"), "_foundation")
     reset_postgres(url)
     return url
 
