@@ -71,8 +71,12 @@ def sibling_postgres_url(url: str, suffix: str) -> str:
     return base.set(database=name).render_as_string(hide_password=False)
 
 
-def fresh_database_url(kind: str, tmp_path: Path, suffix: str = "") -> str:
-    """A new, empty database of ``kind`` migrated to head (on PostgreSQL: ``<name><suffix>``)."""
+def fresh_database_url(kind: str, tmp_path: Path, suffix: str = "_committed") -> str:
+    """A new, empty database of ``kind`` migrated to head.
+
+    On PostgreSQL it is ``<name><suffix>`` beside the suite's own database (suffix "" is the suite's
+    own, used by the rolled-back tests), so committed data never shows in the rolled-back tests.
+    """
     from tracker.migrate import alembic_config
     from alembic import command
 
@@ -94,7 +98,7 @@ def db_kind(request) -> str:
 
 @pytest.fixture(scope="session")
 def engine(db_kind, tmp_path_factory):
-    url = fresh_database_url(db_kind, tmp_path_factory.mktemp("db"))
+    url = fresh_database_url(db_kind, tmp_path_factory.mktemp("db"), suffix="")
     engine = make_engine(url)
     yield engine
     engine.dispose()
@@ -121,8 +125,7 @@ def app(engine, tmp_path):
 @pytest.fixture()
 def committed_app(db_kind, tmp_path):
     """An app on a fresh database of its own, with real commits (for threads and processes)."""
-    # on PostgreSQL a database of its own, so its commits never show in the rolled-back tests
-    url = fresh_database_url(db_kind, tmp_path, suffix="_committed")
+    url = fresh_database_url(db_kind, tmp_path)
     app = create_app({**BASE_CONFIG, "DATABASE_URL": url, "MAIL_URL": f"file://{tmp_path / 'mail'}"})
     with app.app_context():
         yield app
