@@ -79,6 +79,8 @@ def _sqlite_pragmas(dbapi_connection, _record):
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    # readers never block the writer (web requests beside the embedded worker and the sweep)
+    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
 
 

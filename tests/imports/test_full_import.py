@@ -53,11 +53,17 @@ def imported(records_path, db_kind, tmp_path_factory):
     app.extensions["tracker.db"].engine.dispose()
 
 
-def test_every_record_imports_well_under_a_minute(imported):
+def test_every_record_imports(imported):
     _app, result, (wall, cpu) = imported
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[-1] == "imported 11409, already present 0, errors 0"
     print(f"imported 11,409 records in {wall:.1f} s ({cpu:.1f} s of CPU)")
+
+
+def test_the_import_takes_well_under_a_minute_on_sqlite(imported, db_kind):
+    if db_kind != "sqlite":
+        pytest.skip("the one-minute target is for the embedded default, SQLite")
+    _app, _result, (_wall, cpu) = imported
     # CPU time, so that other work on a busy machine does not decide the result
     assert cpu < 60
 
