@@ -130,8 +130,7 @@ def test_routing_share(imported, records):
     # the 1,240 list-only records have no URL: they can only go to triage
     assert by_url_all.no_match - by_url.no_match == 1240
     assert by_code.share("same_site") > WITH_CODE_SAME_SITE_FLOOR
-    # with the code given, only records without a code of the standard shape can miss: the 8 with
-    # no code, and the 2 list-only ``12BM…`` records (no URL to fall back on)
+    # with the code given, only the 8 records without a code can miss (the ``12BM…`` shape is valid)
     odd_codes = sum(1 for code, _url in reports if not is_valid_site_code(code))
-    assert odd_codes == 8 + 16
+    assert odd_codes == 8
     assert by_code.total - by_code.same_site <= odd_codes

@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-SITE_CODE_RE = re.compile(r"^(?:\d{10}|bm\d{8}|BT\d{8})$")
+# 10 digits, or bm/BT + 8 digits; a few provincial department sites carry "<2-digit province>BM<6 digits>"
+SITE_CODE_RE = re.compile(r"^(?:\d{10}|bm\d{8}|BT\d{8}|\d{2}BM\d{6})$")
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ class Route:
 
 
 def is_valid_site_code(code: str | None) -> bool:
-    """10 digits, or ``bm``/``BT`` plus 8 digits."""
+    """10 digits, ``bm``/``BT`` plus 8 digits, or ``<province>BM`` plus 6 digits."""
     return bool(code) and bool(SITE_CODE_RE.match(code))
 
 
