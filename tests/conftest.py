@@ -7,13 +7,16 @@ that need real commits across threads or processes use ``committed_app``.
 from __future__ import annotations
 
 import os
+import threading
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import scoped_session, sessionmaker
 from sqlmodel import Session
+from werkzeug.serving import make_server
 
 from tracker import ROOT, create_app
 from tracker.db import make_engine
@@ -163,3 +166,33 @@ def records_path() -> Path:
             pytest.fail(message + " (CI always has ../shared)")
         pytest.skip(message)
     return RECORDS_PATH
+
+
+# ---------------------------------------------------------------- browser tests
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@contextmanager
+def serving(app):
+    """Serve ``app`` on a free local port in a thread; yields the base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(5)
+
+
+@pytest.fixture()
+def chromium():
+    """The system's Chromium (Debian's package), headless, driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -5,13 +5,11 @@ from __future__ import annotations
 import gzip
 import json
 import re
-import threading
 
 import pytest
-from playwright.sync_api import sync_playwright
 from sqlmodel import select
-from werkzeug.serving import make_server
 
+from tests.conftest import serving
 from tests.factories import Factory
 from tests.public.helpers import png_bytes
 from tracker import ROOT
@@ -23,8 +21,6 @@ from tracker.organisations.models import Organisation
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 XSS = ['<script>alert("xss-1")</script>', '"><img src=x onerror=alert("xss-2")>',
        "javascript:alert('xss-3')", "<svg/onload=alert('xss-4')>"]
 
@@ -40,26 +36,20 @@ def world(committed_app):
     supervisor = factory.user("supervisor", org=session.get(Organisation, site.supervisor_id))
     actors = {"organiser": Actor.of(organiser, session), "supervisor": Actor.of(supervisor, session)}
     session.commit()  # and hold no read transaction: SQLite would make the server's writes wait
-    server = make_server("127.0.0.1", 0, committed_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield {"url": f"http://127.0.0.1:{server.server_port}", "site": site, **actors}
-    server.shutdown()
-    thread.join(5)
+    with serving(committed_app) as url:
+        yield {"url": url, "site": site, **actors}
 
 
 @pytest.fixture()
-def page():
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-        tab = context.new_page()
-        tab.dialogs = []
-        tab.on("dialog", lambda dialog: (tab.dialogs.append(dialog.message), dialog.dismiss()))
-        tab.console_errors = []
-        tab.on("console", lambda msg: msg.type == "error" and tab.console_errors.append(msg.text))
-        yield tab
-        browser.close()
+def page(chromium):
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    tab = context.new_page()
+    tab.dialogs = []
+    tab.on("dialog", lambda dialog: (tab.dialogs.append(dialog.message), dialog.dismiss()))
+    tab.console_errors = []
+    tab.on("console", lambda msg: msg.type == "error" and tab.console_errors.append(msg.text))
+    yield tab
+    context.close()
 
 
 def shoot(page, name: str) -> None:

@@ -3,18 +3,15 @@ and answers, the supervisor approves, and the citizen reads the answer on /track
 also checked at a phone's width (360 px) and driven by the keyboard."""
 from __future__ import annotations
 
-import threading
 
 import pytest
-from werkzeug.serving import make_server
 
+from tests.conftest import serving
 from tests.factories import Factory
 from tracker.extensions import db
 from tracker.organisations.models import Organisation
 
 pytestmark = pytest.mark.browser
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 PASSWORD = "correct horse battery"
 ANSWER = "您反映的办事指南已更新为2024年版本，感谢您的监督。"
 
@@ -29,21 +26,13 @@ def served(committed_app):
     factory.user("organiser", org=session.get(Organisation, site.organiser_id), email="org@loop.gov.cn")
     factory.user("supervisor", org=session.get(Organisation, site.supervisor_id), email="sup@loop.gov.cn")
     session.commit()
-    server = make_server("127.0.0.1", 0, committed_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
+    with serving(committed_app) as url:
+        yield url
 
 
 @pytest.fixture()
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+def browser(chromium):
+    return chromium
 
 
 def _log_in(browser, base: str, email: str):
