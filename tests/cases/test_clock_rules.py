@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import select
 
 from tracker.cases import operations as ops
-from tracker.cases.models import CaseEvent, ExtensionRequest
+from tracker.cases.models import CaseEvent
 from tracker.cases.scope import Actor
 from tracker.db import frozen_clock
 from tracker.notifications.models import Outbox

@@ -37,7 +37,9 @@ def test_a_wrong_code_shows_nothing_of_the_case_like_an_unknown_number(client, f
     for response in (wrong, unknown):
         html = response.get_data(as_text=True)
         assert "没有找到该留言" in html and "独一无二" not in html and "timeline" not in html
-    strip = lambda r: r.get_data(as_text=True).replace(case.tracking_number, "N").replace("ZC20000101-9999", "N")
+    def strip(response):
+        return response.get_data(as_text=True).replace(case.tracking_number, "N").replace("ZC20000101-9999", "N")
+
     assert strip(wrong) == strip(unknown)
 
 
