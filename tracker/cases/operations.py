@@ -26,7 +26,7 @@ from tracker.errors import InvalidInput, InvalidState, NotAllowed, NotFound
 from tracker.notifications.outbox import enqueue
 from tracker.organisations.models import Organisation, OrgKind, Site
 from tracker.organisations.util import resolve_route
-from tracker.sla.deadlines import answer_due, load_calendar, schedule_sweep
+from tracker.sla.deadlines import load_calendar, schedule_sweep
 from tracker.users.models import Role
 from tracker.workdays import BEIJING
 
@@ -200,8 +200,8 @@ def submit(session: Session, *, page_url: str, category: int, description: str, 
     received_at = received_at or utcnow()
     query_code = new_query_code()
     decided = resolve_route(session, site_code, page_url)
-    due = answer_due(session, received_at)
     calendar = load_calendar(session)
+    due = calendar.due(received_at, current_app.config["ANSWER_WORKDAYS"])
     case = Case(
         tracking_number=next_tracking_number(session, received_at),
         query_code_hash=hash_query_code(query_code),

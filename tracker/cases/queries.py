@@ -175,11 +175,11 @@ def _filtered(session: Session, actor: Actor, filters: Filters):
 
 
 def list_query(session: Session, actor: Actor, filters: Filters, page: int = 1, *, now: datetime | None = None,
-               size: int = PAGE_SIZE):
+               size: int = PAGE_SIZE, calendar: WorkCalendar | None = None):
     """The SELECT behind one page (``size + 1`` rows), for the views and for EXPLAIN."""
     now = now or utcnow()
     offset = (max(page, 1) - 1) * size
-    query = _narrow(_filtered(session, actor, filters), filters.state, now, load_calendar(session),
+    query = _narrow(_filtered(session, actor, filters), filters.state, now, calendar or load_calendar(session),
                     offset + size + 1)
     return query.offset(offset)
 
@@ -192,19 +192,20 @@ def list_cases(session: Session, actor: Actor, filters: Filters, page: int = 1, 
     """
     now = now or utcnow()
     page = max(page, 1)
-    cases = session.exec(list_query(session, actor, filters, page, now=now, size=size)).all()
     calendar = load_calendar(session)
+    cases = session.exec(list_query(session, actor, filters, page, now=now, size=size, calendar=calendar)).all()
     rows = [Row(c, calendar.workdays_left(now, c.due_at) if c.state != State.closed else None)
             for c in cases[:size]]
-    counts = {name: count_queue(session, actor, filters, name, now=now) for name in queues}
+    counts = {name: count_queue(session, actor, filters, name, now=now, calendar=calendar) for name in queues}
     return Page(rows=rows, number=page, has_next=len(cases) > size, filters=filters, counts=counts)
 
 
 def count_queue(session: Session, actor: Actor, filters: Filters, state: str, *, now: datetime | None = None,
-                cap: int = COUNT_CAP) -> int:
+                cap: int = COUNT_CAP, calendar: WorkCalendar | None = None) -> int:
     """How many cases the queue holds, counting at most ``cap`` (show ``cap`` as "99+")."""
     now = now or utcnow()
-    inner = _narrow(_filtered(session, actor, filters), state, now, load_calendar(session), cap).subquery()
+    inner = _narrow(_filtered(session, actor, filters), state, now, calendar or load_calendar(session),
+                    cap).subquery()
     return session.exec(select(func.count()).select_from(inner)).one()
 
 

@@ -400,6 +400,7 @@ def compute(session: Session, params: Params) -> dict:
     category_counts = _count(session, params, Case.category_code)
     category_durations = _durations(session, params, Case.category_code)
 
+    calendar = None
     for key, snap in _reopened_snapshots(session, params, group):
         buckets = snapshot_buckets(snap, params.as_of)
         category = session.get(Case, snap.case_id).category_code
@@ -408,7 +409,8 @@ def compute(session: Session, params: Params) -> dict:
             for bucket in buckets:
                 row[bucket] += 1
         if "closed" in buckets:
-            days = load_calendar(session).workdays_between(snap.received_at, snap.answered_at or snap.closed_at)
+            calendar = calendar or load_calendar(session)
+            days = calendar.workdays_between(snap.received_at, snap.answered_at or snap.closed_at)
             durations.setdefault(key, []).append(days)
             category_durations.setdefault(category, []).append(days)
             if snap.outcome:
