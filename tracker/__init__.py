@@ -13,7 +13,14 @@ def create_app(config: dict | None = None) -> Flask:
     """Build the app: settings (defaults < ``TRACKER_*`` < ``config``), extensions, blueprints, CLI."""
     from tracker import models  # noqa: F401  (every table registered before first use)
     from tracker.config import load_config
-    from tracker.extensions import babel, csrf, db, limiter, login_manager, select_locale
+    from tracker.extensions import (
+        babel,
+        csrf,
+        db,
+        limiter,
+        login_manager,
+        select_locale,
+    )
     from tracker.i18n import compile_catalogues, translation_directories
 
     instance_path = os.environ.get("TRACKER_INSTANCE_PATH") or str(ROOT / "instance")
@@ -59,11 +66,11 @@ def create_app(config: dict | None = None) -> Flask:
 
     register_commands(app)
 
-    from tracker.notifications import runtime
+    from tracker.jobs import runtime
 
     runtime.init_app(app)
     return app
 
 
 #: feature packages that serve pages, each with ``blueprint.py`` exposing ``bp``
-BLUEPRINTS = ("public", "users", "inbox", "supervise", "sla", "admin", "api")
+BLUEPRINTS = ("public", "auth", "inbox", "supervise", "reports", "admin", "api")

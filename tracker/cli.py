@@ -10,13 +10,13 @@ from flask.cli import FlaskGroup
 #: modules that expose ``commands``, a list of click commands to add to ``tracker``
 COMMAND_MODULES = (
     "tracker.migrate",  # db upgrade / downgrade
-    "tracker.cases.commands",  # import-records
+    "tracker.commands.imports",  # import-records
     "tracker.demo",  # demo
-    "tracker.sla.commands",  # calendar load / status / due
-    "tracker.sla.report_commands",  # report
-    "tracker.users.commands",  # create-user and other account commands
-    "tracker.api.commands",  # create-token, revoke-token
-    "tracker.notifications.commands",  # sweep, relay, scheduler
+    "tracker.commands.calendar",  # calendar load / status / due
+    "tracker.commands.reports",  # report
+    "tracker.commands.accounts",  # create-user and other account commands
+    "tracker.commands.tokens",  # create-token, revoke-token
+    "tracker.commands.background",  # sweep, relay, scheduler
 )
 
 

@@ -12,7 +12,6 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import scoped_session, sessionmaker
 from sqlmodel import Session
 
-
 _clock: ContextVar[datetime | None] = ContextVar("tracker_clock", default=None)
 
 

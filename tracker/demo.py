@@ -19,16 +19,16 @@ from flask.cli import with_appcontext
 from sqlmodel import Session, func, select
 
 from tracker import demo_data as data
+from tracker.calendar.store import pinned_calendar
 from tracker.cases import operations as ops
 from tracker.cases.models import Case
 from tracker.cases.scope import CITIZEN, Actor
 from tracker.cases.states import State
 from tracker.db import frozen_clock, utcnow
 from tracker.extensions import db
-from tracker.notifications.models import Outbox
 from tracker.organisations.models import Organisation, OrgKind, Site
 from tracker.organisations.operations import create_site, get_or_create_organisation
-from tracker.sla.deadlines import pinned_calendar
+from tracker.outbox.models import Outbox
 from tracker.users.models import User
 from tracker.users.operations import create_user
 from tracker.workdays import BEIJING, start_of_day

@@ -1,6 +1,7 @@
 """Every table, imported once so that the metadata (and Alembic) sees them all."""
 from sqlmodel import SQLModel
 
+from tracker.calendar.models import CalendarDay, CalendarYear  # noqa: F401
 from tracker.cases.models import (  # noqa: F401
     Attachment,
     CannedAnswer,
@@ -10,9 +11,8 @@ from tracker.cases.models import (  # noqa: F401
     ExtensionRequest,
     TrackingSequence,
 )
-from tracker.notifications.models import Outbox, SentMessage  # noqa: F401
 from tracker.organisations.models import Organisation, Site, SiteHost  # noqa: F401
-from tracker.sla.models import CalendarDay, CalendarYear  # noqa: F401
+from tracker.outbox.models import Outbox, SentMessage  # noqa: F401
 from tracker.users.models import ApiToken, RolePolicy, User  # noqa: F401
 
 metadata = SQLModel.metadata

@@ -9,6 +9,8 @@ from flask_babel import gettext
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
+from tracker.cases import queries
+from tracker.cases.states import STATE_NAMES
 from tracker.errors import DomainError
 from tracker.extensions import db, login_manager
 from tracker.i18n import current_language, pick
@@ -116,3 +118,18 @@ def init_app(app: Flask) -> None:
                     response.headers[name] = value
             return response
         return render_template("error.html", status=status, message=message), status
+
+
+def case_list_context(actor, default_state: str, queue_names: tuple[str, ...]) -> dict:
+    """What a case list page needs: the page of rows, the filters and the capped queue sizes."""
+    filters = queries.Filters.from_args(request.args, default_state)
+    try:
+        page = max(int(request.args.get("page", "1")), 1)
+    except ValueError:
+        page = 1
+    # sent_back is a filter on in_progress without an index of its own: listed, not counted
+    counted = tuple(q for q in queue_names if q not in ("all", "closed", "sent_back"))
+    result = queries.list_cases(db.session, actor, filters, page, queues=counted)
+    return {"page": result, "filters": filters, "queues": queue_names, "queue_names": queries.QUEUES,
+            "sites": queries.sites_in_scope(db.session, actor), "categories": queries.categories(db.session),
+            "state_names": STATE_NAMES, "cap": queries.COUNT_CAP}

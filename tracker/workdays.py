@@ -43,6 +43,12 @@ def start_of_day(day: date) -> datetime:
     return datetime.combine(day, time(0), BEIJING).astimezone(timezone.utc)
 
 
+def is_on_time(answered_at, due_at):
+    """An answer is on time when it came before the exclusive due time (24:00 Beijing of the last
+    working day). The one definition: it takes datetimes, or SQL columns to build a condition."""
+    return answered_at < due_at
+
+
 @dataclass(frozen=True)
 class Due:
     """A deadline: the last working day, the exclusive instant, and whether it was guessed."""

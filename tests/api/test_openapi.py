@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from tracker.api.schemas import ACTION_SCHEMAS
-from tracker.cases.operations import ALLOWED
+from tracker.cases.permissions import ALLOWED
 
 
 def test_document_is_openapi_3_with_bearer_and_errors(client):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tracker import broker as tracker_broker
+from tracker.jobs import broker as tracker_broker
 from tracker.extensions import db
 
 VENV_BIN = Path(sys.executable).parent

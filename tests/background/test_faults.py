@@ -17,12 +17,12 @@ import redis
 from dramatiq import Worker
 from sqlmodel import func, select
 
-from tracker import broker as tracker_broker
+from tracker.jobs import broker as tracker_broker
 from tracker import jobs
 from tracker.cases.models import Case
 from tracker.extensions import db
-from tracker.notifications.models import Outbox, SentMessage
-from tracker.notifications.relay import relay
+from tracker.outbox.models import Outbox, SentMessage
+from tracker.jobs.relay import relay
 
 from tests.background.conftest import VENV_BIN, free_port, mail_counts, mail_dir, subprocess_env, wait_for
 from tests.conftest import require_service

@@ -7,8 +7,8 @@ from sqlmodel import select
 from tracker.cases import operations as ops
 from tracker.jobs import OUTBOX_QUEUE
 from tracker.notifications import delivery, messages
-from tracker.notifications.models import Outbox, SentMessage
-from tracker.notifications.outbox import enqueue
+from tracker.outbox.models import Outbox, SentMessage
+from tracker.outbox import enqueue
 from tracker.notifications.transport import FileTransport, MailConfigError, SmtpTransport, make_transport
 
 from tests.background.conftest import mail_dir, read_mail
@@ -149,7 +149,7 @@ def test_transport_error_releases_the_claim_and_schedules_a_retry(app, session, 
 
 
 def test_a_broker_that_is_down_does_not_break_the_commit(app, session, factory, staffed, caplog):
-    from tracker import broker
+    from tracker.jobs import broker
 
     site, *_ = staffed
     down = broker.make_broker("redis://127.0.0.1:1/6")

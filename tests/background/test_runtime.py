@@ -8,8 +8,8 @@ from sqlmodel import select
 from tracker import create_app
 from tracker.db import frozen_clock, utcnow
 from tracker.extensions import db
-from tracker.notifications import runtime
-from tracker.notifications.models import Outbox
+from tracker.jobs import runtime
+from tracker.outbox.models import Outbox
 
 from tests.background.conftest import mail_counts, mail_dir, wait_for
 from tests.conftest import BASE_CONFIG

@@ -8,7 +8,7 @@ import threading
 from sqlmodel import select
 
 from tracker.notifications import delivery
-from tracker.notifications.models import Outbox
+from tracker.outbox.models import Outbox
 
 
 class _Handler(socketserver.StreamRequestHandler):

@@ -11,8 +11,8 @@ from tracker.cases import operations as ops
 from tracker.cases.models import Case
 from tracker.db import frozen_clock, utcnow
 from tracker.extensions import db
-from tracker.notifications.models import Outbox
-from tracker.sla.sweep import due_cases_query, sweep
+from tracker.outbox.models import Outbox
+from tracker.cases.sweep import due_cases_query, sweep
 
 from tests.background.conftest import VENV_BIN, mail_counts, mail_dir, run_tracker, subprocess_env
 from tests.factories import Factory

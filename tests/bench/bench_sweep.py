@@ -18,7 +18,7 @@ from tracker import create_app
 from tracker.cases.models import Case
 from tracker.db import utcnow
 from tracker.extensions import db
-from tracker.sla.sweep import due_cases_query, sweep
+from tracker.cases.sweep import due_cases_query, sweep
 
 DUE = 1000
 

@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from tracker.cases.models import CaseEvent
 from tracker.db import frozen_clock
-from tracker.sla.models import CalendarDay, CalendarYear
+from tracker.calendar.models import CalendarDay, CalendarYear
 
 from tests.calendar.helpers import CSV_2027, SOURCE_2027, write_csv
 

@@ -14,8 +14,9 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from tracker.sla.deadlines import answer_due, load_calendar
-from tracker.sla.operations import load_year, read_year_csv
+from tracker.cases.deadlines import answer_due, load_calendar
+from tracker.calendar.operations import read_year_csv
+from tracker.cases.deadlines import load_year
 
 from tests.calendar.helpers import CSV_2027, SOURCE_2027
 

@@ -14,8 +14,9 @@ from tracker.cases import operations as ops
 from tracker.cases.models import CaseEvent
 from tracker.cases.scope import Actor
 from tracker.db import frozen_clock
-from tracker.notifications.models import Outbox
-from tracker.sla.operations import load_year, read_year_csv
+from tracker.outbox.models import Outbox
+from tracker.calendar.operations import read_year_csv
+from tracker.cases.deadlines import load_year
 from tracker.users.models import User
 
 

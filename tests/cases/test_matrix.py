@@ -6,7 +6,7 @@ InvalidState (state), carry a message in Chinese and English, and change nothing
 exception, or a call that neither raises nor records anything, fails the test.
 
 The expected table below is written from DESIGN.md's workflow, independently of
-``operations.ALLOWED``; a separate test checks that the two agree.
+``permissions.ALLOWED``; a separate test checks that the two agree.
 """
 from __future__ import annotations
 
@@ -18,11 +18,12 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from tracker.cases import operations as ops
+from tracker.cases import permissions
 from tracker.cases.models import Case, CaseEvent, ExtensionRequest
 from tracker.cases.scope import CITIZEN, SYSTEM, Actor
 from tracker.cases.states import State
 from tracker.errors import DomainError, InvalidState, NotAllowed
-from tracker.notifications.models import Outbox
+from tracker.outbox.models import Outbox
 from tracker.users.models import User
 
 R, T, A, P, V, C = (State.received, State.triage, State.assigned, State.in_progress, State.in_review,
@@ -48,7 +49,7 @@ EXPECTED: dict[str, dict[str, set]] = {
     "reopen": {role: {C} for role in SUPERVISING},
     "add_note": {role: set(ALL) for role in ("organiser", "supervisor", "admin")},
 }
-if "import_answer" in ops.ALLOWED:  # replaying the national platform's answers (imports)
+if "import_answer" in permissions.ALLOWED:  # replaying the national platform's answers (imports)
     EXPECTED["import_answer"] = {"system": set(OPEN)}
 
 #: what an allowed operation leads to: (state after, outbox topic or None) — None keeps the state
@@ -247,5 +248,5 @@ def check_allowed(session, label, operation, case, state, who, events_before, to
 
 
 def test_expected_table_agrees_with_operations():
-    allowed = {op: {str(role): set(states) for role, states in roles.items()} for op, roles in ops.ALLOWED.items()}
+    allowed = {op: {str(role): set(states) for role, states in roles.items()} for op, roles in permissions.ALLOWED.items()}
     assert allowed == EXPECTED

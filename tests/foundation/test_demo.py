@@ -11,7 +11,7 @@ from tracker.cases.models import Case, CaseEvent
 from tracker.cases.states import State
 from tracker.demo import DEMO_PASSWORD
 from tracker.extensions import db
-from tracker.notifications.models import Outbox
+from tracker.outbox.models import Outbox
 from tracker.organisations.models import Organisation, Site
 from tracker.users.models import User
 from tracker.users.operations import verify_password

@@ -96,7 +96,13 @@ def test_sites_hosts_and_supervisors(imported, records):
     assert supervisors["440000"] == "广东省人民政府办公厅"
     assert supervisors["650000"] == "新疆维吾尔自治区人民政府办公厅"
     assert (supervisors["bm"], supervisors["BT"]) == ("国务院部门", "新疆生产建设兵团")
-    assert len(supervisors) == 33  # 31 provinces + bm + BT
+    assert supervisors["000000"] == "全国政府网站主管单位"
+    assert len(supervisors) == 34  # the national root, 31 provinces, bm and BT
+    roots = session.exec(select(Organisation.code).where(Organisation.parent_id.is_(None))).all()
+    assert roots == ["000000"]  # one tree with one top
+    national = session.exec(select(Organisation).where(Organisation.code == "000000")).one()
+    tops = set(session.exec(select(Organisation.code).where(Organisation.parent_id == national.id)).all())
+    assert tops == set(supervisors) - {"000000"}
     guangdong = session.exec(select(Organisation).where(Organisation.code == "440000")).one()
     assert session.exec(select(func.count()).select_from(Site)
                         .where(Site.supervisor_id == guangdong.id)).one() == 251

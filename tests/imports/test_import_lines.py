@@ -11,7 +11,7 @@ from sqlmodel import select
 from tracker.cases.imports import import_lines
 from tracker.cases.models import Case, CaseEvent
 from tracker.cases.states import State
-from tracker.notifications.models import Outbox
+from tracker.outbox.models import Outbox
 from tracker.organisations.models import Organisation, Site, SiteHost
 
 pytestmark = pytest.mark.records
@@ -156,7 +156,8 @@ def test_sites_organisers_and_supervisors_are_created_once(session, records_path
 
     assert summary.imported == 5
     tianjin = session.exec(select(Organisation).where(Organisation.code == "120000")).one()
-    assert (tianjin.name, tianjin.kind, tianjin.parent_id) == ("天津市人民政府办公厅", "supervisor", None)
+    national = session.exec(select(Organisation).where(Organisation.code == "000000")).one()
+    assert (tianjin.name, tianjin.kind, tianjin.parent_id) == ("天津市人民政府办公厅", "supervisor", national.id)
     sites = {s.code: s for s in session.exec(select(Site).where(Site.code.in_(
         ["12BM050003", "12BM050001", "12BM010004"]))).all()}
     assert set(sites) == {"12BM050003", "12BM050001", "12BM010004"}
@@ -171,25 +172,36 @@ def test_sites_organisers_and_supervisors_are_created_once(session, records_path
 
 
 def test_a_refused_record_is_skipped_without_losing_its_batch(session, records_path):
-    # on an empty installation a record without a site code has nowhere to go (no supervisor yet);
-    # the records after it in the same batch create their supervisors and import
+    # a record the database refuses (an unknown category) is reported by line; the records after
+    # it in the same batch create their supervisors and import
     assert session.exec(select(Organisation)).first() is None
-    no_code = next(r for r in real_records(records_path) if not r["sitecode"] and r["page_url"])
+    refused = dict(real_records(records_path, count=1)[0], id=990100, problem_id=99)
     others = real_records(records_path, count=5)
 
-    summary = import_lines(session, [json.dumps(r, ensure_ascii=False) for r in [no_code, *others]])
+    summary = import_lines(session, [json.dumps(r, ensure_ascii=False) for r in [refused, *others]])
 
-    assert summary.errors == [(1, "No supervising organisation is configured yet.")]
+    assert summary.errors == [(1, "unknown problem_id 99")]
     assert summary.imported == 5
     assert len(session.exec(select(Case)).all()) == 5
-    again = import_lines(session, [json.dumps(no_code, ensure_ascii=False)])  # now a supervisor exists
-    assert (again.imported, again.errors) == (1, [])
-    assert by_external_id(session, no_code["id"]).site_id is None
+
+
+def test_a_record_no_site_claims_waits_in_the_national_roots_triage(session, records_path):
+    # even on an empty installation: never in whichever province happened to come first
+    no_code = next(r for r in real_records(records_path) if not r["sitecode"] and r["page_url"])
+    first = real_records(records_path, count=1)
+
+    summary = import_lines(session, [json.dumps(r, ensure_ascii=False) for r in [*first, no_code]])
+
+    assert (summary.imported, summary.errors) == (2, [])
+    case = by_external_id(session, no_code["id"])
+    national = session.exec(select(Organisation).where(Organisation.code == "000000")).one()
+    assert (case.site_id, case.organiser_id, case.supervisor_id) == (None, None, national.id)
+    assert national.path == "/" and national.parent_id is None
 
 
 def test_only_open_records_are_handed_to_the_notifier(session, records_path, monkeypatch):
     handed: list[int] = []
-    monkeypatch.setattr("tracker.notifications.outbox.hand_off", lambda ids: handed.extend(ids) or len(ids))
+    monkeypatch.setattr("tracker.outbox.hand_off", lambda ids: handed.extend(ids) or len(ids))
     answered = real_records(records_path, count=3)
     still_open = dict(answered[0], id=990003, replied=None, reply=None, created="2024-04-26")
 

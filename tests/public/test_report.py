@@ -15,7 +15,7 @@ from tests.public.helpers import case_count, png_bomb, png_bytes, report_data
 from tracker import create_app
 from tracker.cases.models import Attachment, Case
 from tracker.extensions import db as tracker_db
-from tracker.notifications.models import Outbox
+from tracker.outbox.models import Outbox
 
 
 def field_error(html: str, field: str) -> str:

@@ -6,9 +6,10 @@ from datetime import timedelta
 from sqlmodel import select
 
 from tests.public.helpers import close_case
+from tracker.cases import numbers
 from tracker.cases import operations as ops
 from tracker.db import frozen_clock, utcnow
-from tracker.notifications.models import Outbox
+from tracker.outbox.models import Outbox
 from tracker.organisations.models import Organisation
 
 
@@ -108,6 +109,6 @@ _codes: dict = {}
 def _code_for(session, case) -> str:
     """Give a closed test case a known query code (the real one was shown once, at submission)."""
     code = "TESTCODE2345ABCD"
-    case.query_code_hash = ops.hash_query_code(code)
+    case.query_code_hash = numbers.hash_query_code(code)
     session.flush()
     return code

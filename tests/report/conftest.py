@@ -54,7 +54,8 @@ class Tree:
 
 
 @pytest.fixture()
-def tree(factory):
+def tree(app, factory):
+    app.config["DEFAULT_SUPERVISOR"] = "440000"  # a provincial deployment: unclaimed reports stay in the province
     return Tree(factory)
 
 

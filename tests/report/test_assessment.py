@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from tests.report.conftest import bj, login
-from tracker.sla.report import assessment
+from tracker.reports.assessment import assessment
 
 
 def test_assessment_counts_and_points(app, session, tree, client):

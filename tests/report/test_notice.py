@@ -8,9 +8,9 @@ import sqlalchemy as sa
 
 from tests.report.conftest import bj
 from tracker.cases.models import Case
-from tracker.sla.deadlines import load_calendar
-from tracker.sla.notice import date_range, percent, scope_word
-from tracker.sla.report import sla_report
+from tracker.calendar.store import load_calendar
+from tracker.reports.notice import date_range, percent, scope_word
+from tracker.reports.figures import sla_report
 
 SENTENCE_780 = "4月1日至6月23日，全省共收到网民反馈的“我为政府网站找错”留言780条，均已按期办理，办结率达100%。"
 

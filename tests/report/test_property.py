@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from tests.report.conftest import bj
 from tracker.cases import operations as ops
-from tracker.sla.report import sla_report
+from tracker.reports.figures import sla_report
 
 AS_OF_EARLIEST = bj(4, 8, 0)
 

@@ -33,7 +33,7 @@ from openpyxl import load_workbook
 
 from tests.report.conftest import bj, login
 from tracker.cases import operations as ops
-from tracker.sla.report import sla_report
+from tracker.reports.figures import sla_report
 
 AS_OF = bj(6, 28, 18)
 WINDOW = {"date_from": "2024-04-01", "date_to": "2024-06-30"}
@@ -199,7 +199,7 @@ def test_json_csv_xlsx_and_html_agree(quarter, runner, client, tree, tmp_path):
     args = ["report", "--from", "2024-04-01", "--to", "2024-06-30", "--scope", "440000", "--as-of",
             AS_OF.isoformat()]
     data = json.loads(runner.invoke(args=[*args, "--format", "json"]).output)
-    from tracker.sla.notice import percent
+    from tracker.reports.notice import percent
 
     def expected(row):
         return {"received": str(row["received"]), "closed_on_time": str(row["closed_on_time"]),

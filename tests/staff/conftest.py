@@ -50,7 +50,8 @@ def staff_user(session, role: str, org, email: str) -> User:
 
 
 @pytest.fixture()
-def world(factory, session):
+def world(app, factory, session):
+    app.config["DEFAULT_SUPERVISOR"] = "440000"  # a provincial deployment: unclaimed reports stay in the province
     province = factory.province()
     org_a = factory.org("440100GZ", parent=province, name="广州市政务服务数据管理局")
     org_b = factory.org("440300SZ", parent=province, name="深圳市政务服务数据管理局")

@@ -139,7 +139,7 @@ def test_out_of_scope_writes_change_nothing(app, client, world, session):
     from sqlmodel import func, select
 
     from tracker.cases.models import CaseEvent
-    from tracker.inbox.util import ACTIONS
+    from tracker.cases.permissions import STAFF_OPERATIONS as ACTIONS
 
     before = session.exec(select(func.count()).select_from(CaseEvent).where(CaseEvent.case_id == world.case_c.id)).one()
     for user in (world.organiser_a, world.supervisor):

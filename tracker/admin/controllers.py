@@ -8,6 +8,8 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from tracker.admin import operations as admin_ops
+from tracker.auth.access import role_required
+from tracker.auth.forms import CsrfForm
 from tracker.cases.models import CannedAnswer, Category
 from tracker.errors import DomainError, InvalidInput
 from tracker.extensions import db
@@ -15,8 +17,6 @@ from tracker.i18n import current_language
 from tracker.organisations.models import Organisation, Site
 from tracker.organisations.operations import create_organisation, create_site
 from tracker.users import operations as user_ops
-from tracker.users.access import role_required
-from tracker.users.forms import CsrfForm
 from tracker.users.models import Role, RolePolicy, User
 
 LIST_LIMIT = 500

@@ -7,12 +7,17 @@ from sqlmodel import select
 
 from tracker.api import schemas, util
 from tracker.api.auth import optional_actor, require_actor
+from tracker.api.openapi import document
 from tracker.cases import operations as ops
-from tracker.cases.models import Case, Category
+from tracker.cases.imports import import_lines
+from tracker.cases.models import Category
+from tracker.cases.permissions import citizen_case
 from tracker.errors import InvalidInput, NotAllowed, NotFound
 from tracker.extensions import db
 from tracker.i18n import current_language, pick
 from tracker.organisations.models import Organisation, OrgKind, Site
+from tracker.reports.figures import sla_report as build_report
+from tracker.reports.params import root_organisation
 from tracker.users.models import Role
 
 #: content types the import endpoint takes (JSON lines)
@@ -56,10 +61,6 @@ def create_case():
     data = load_body(schemas.CaseCreateSchema)
     data.pop("consent")
     session = db.session
-    category = session.get(Category, data["category"])
-    if category is None or not category.is_active:
-        raise InvalidInput("问题类型不存在。", "Unknown category.",
-                           fields={"category": [pick(("问题类型不存在。", "Unknown category."))]})
     submission = ops.submit(session, source="api", **data)
     session.commit()
     return dump(schemas.CaseCreatedSchema, util.created(session, submission.case, submission.query_code), 201)
@@ -73,8 +74,8 @@ def show_case(tracking_number: str):
     if actor is not None:
         case = ops.get_case(session, actor, tracking_number)
         return dump(schemas.CaseDetailSchema, util.detail(session, actor, case))
-    case = session.exec(select(Case).where(Case.tracking_number == tracking_number)).first()
-    if case is None or not ops.query_code_matches(case, args["code"]):
+    case = citizen_case(session, tracking_number, args["code"])
+    if case is None:
         # the same answer for an unknown number and a wrong code: nothing to guess from
         raise NotFound("没有找到该留言，请核对留言编号和查询码。", "No case with this number and query code.")
     return dump(schemas.PublicStatusSchema, util.public_status(session, case))
@@ -152,8 +153,6 @@ def import_records():
         raise NotAllowed("只有管理员可以导入。", "Only admins may import records.")
     if request.mimetype not in JSON_LINES_TYPES:
         abort(415)
-    from tracker.cases.imports import import_lines
-
     lines = request.get_data(as_text=True).splitlines()
     session = db.session
     summary = import_lines(session, lines)
@@ -174,14 +173,12 @@ def sla_report():
     if actor.role not in (Role.supervisor, Role.admin):
         raise NotAllowed("只有主管单位和管理员可以查看统计。", "Only supervisors and admins may read the report.")
     args = load_args(schemas.SlaQuerySchema)
-    from tracker.sla.report import root_organisation
-    from tracker.sla.report import sla_report as build
 
     session = db.session
     scope = actor.organisation if actor.role == Role.supervisor else root_organisation(session)
     if scope is None:
         raise NotFound("还没有任何单位。", "There are no organisations yet.")
-    report = build(session, date_from=args["date_from"], date_to=args["date_to"],
+    report = build_report(session, date_from=args["date_from"], date_to=args["date_to"],
                    scope_org=scope, as_of=args["as_of"], by=args["by"])
     return jsonify(report), 200
 
@@ -190,8 +187,6 @@ def sla_report():
 
 
 def openapi_document():
-    from tracker.api.openapi import document
-
     return jsonify(document())
 
 

@@ -8,7 +8,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
 from tracker.api import schemas as s
-from tracker.cases.operations import OPERATION_NAMES
+from tracker.cases.history import action_name
 
 PREFIX = "/api/v1"
 BEARER = [{"bearer": []}]
@@ -108,7 +108,7 @@ def build_spec() -> APISpec:
                                     "parameters": {"tracking_number": "$response.body#/tracking_number"}}}),
     }})
     for operation, schema in s.ACTION_SCHEMAS.items():
-        name_zh, name_en = OPERATION_NAMES[operation]
+        name_zh, name_en = action_name(operation)
         spec.path(path=f"{PREFIX}/cases/{{tracking_number}}/actions/{operation}", operations={"post": {
             "operationId": f"action_{operation}", "tags": ["staff"], "summary": f"{name_en} ({name_zh})",
             "description": (schema.__doc__ or "").strip() or f"Perform “{operation}” on the case.",

@@ -6,9 +6,10 @@ from datetime import timedelta
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
+from tracker.cases.history import action_name
 from tracker.cases.models import Case, CaseEvent, ExtensionRequest
-from tracker.cases.operations import ALLOWED, OPERATION_NAMES
-from tracker.cases.scope import Actor, can_see, scoped_cases
+from tracker.cases.permissions import available_actions
+from tracker.cases.scope import Actor, scoped_cases
 from tracker.cases.states import OPEN_STATES, OUTCOME_NAMES, STATE_NAMES, Outcome, State
 from tracker.i18n import pick
 from tracker.organisations.models import Organisation, Site
@@ -48,7 +49,7 @@ def public_status(session: Session, case: Case) -> dict:
         "tracking_number": case.tracking_number, "state": case.state,
         "state_label": pick(STATE_NAMES[State(case.state)]),
         "received_at": case.received_at, "due_at": case.due_at,
-        "timeline": [{"action": e.action, "label": pick(OPERATION_NAMES.get(e.action, (e.action, e.action))),
+        "timeline": [{"action": e.action, "label": pick(action_name(e.action)),
                       "state": e.state_after, "at": e.created_at} for e in events],
         "answer": answer,
     }
@@ -62,13 +63,6 @@ def summary(session: Session, case: Case) -> dict:
         "description": case.description, "received_at": case.received_at, "due_at": case.due_at,
         "due_is_provisional": case.due_is_provisional, "organiser": _org(session, case.organiser_id),
     }
-
-
-def allowed_actions(session: Session, actor: Actor, case: Case) -> list[str]:
-    if not can_see(session, actor, case):
-        return []
-    return [name for name, roles in ALLOWED.items()
-            if actor.role in roles and case.state in roles[actor.role]]
 
 
 def detail(session: Session, actor: Actor, case: Case) -> dict:
@@ -86,11 +80,11 @@ def detail(session: Session, actor: Actor, case: Case) -> dict:
         "site": {"id": site.id, "code": site.code, "name": site.name} if site else None,
         "assigned_at": case.assigned_at, "accepted_at": case.accepted_at, "answered_at": case.answered_at,
         "closed_at": case.closed_at, "feedback": case.feedback,
-        "allowed_actions": [a for a in allowed_actions(session, actor, case) if a != "record_feedback"],
+        "allowed_actions": available_actions(session, actor, case),
         "extensions": [{"id": x.id, "state": x.state, "workdays": x.workdays, "reason": x.reason,
                         "created_at": x.created_at, "decided_at": x.decided_at} for x in extensions],
         "events": [{"id": e.id, "action": e.action,
-                    "label": pick(OPERATION_NAMES.get(e.action, (e.action, e.action))),
+                    "label": pick(action_name(e.action)),
                     "actor": e.actor_label, "state_before": e.state_before, "state_after": e.state_after,
                     "note": e.note, "is_public": e.is_public, "at": e.created_at} for e in events],
     }

@@ -22,9 +22,9 @@ the event at 12:00 Beijing time of that day (mid-day keeps the Beijing date what
 zone and lies inside the working day). A record without ``created`` (the 1,240 list-only rows)
 is taken as received on the day it was answered, and its event says so.
 
-Records that were answered on the platform notify nobody: the outbox rows that ``submit`` wrote
-for them are dropped in the same transaction. Records without ``replied`` stay open, routed and
-on their deadline, and notify like any new case.
+Records that were answered on the platform notify nobody: they are submitted with
+``notify=False``, so no outbox row is written for them at all. Records without ``replied`` stay
+open, routed and on their deadline, and notify like any new case.
 """
 from __future__ import annotations
 
@@ -36,22 +36,23 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 
-from sqlalchemy import delete
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
+from tracker.calendar.store import pinned_calendar
 from tracker.cases.models import Case, Category
 from tracker.cases.operations import record_platform_answer, submit
-from tracker.cases.states import OUTCOME_BY_PLATFORM_STATUS, State
+from tracker.cases.states import OUTCOME_BY_PLATFORM_STATUS
 from tracker.db import frozen_clock
 from tracker.errors import DomainError
-from tracker.notifications.models import Outbox
-from tracker.notifications.outbox import withdraw
 from tracker.organisations.models import Organisation, OrgKind, Site, SiteHost
-from tracker.organisations.operations import add_site_host, create_organisation, create_site
+from tracker.organisations.operations import (
+    add_site_host,
+    create_organisation,
+    create_site,
+)
 from tracker.organisations.regions import supervisor_code_for_site, supervisor_name
 from tracker.organisations.routing import split_url
-from tracker.sla.deadlines import pinned_calendar
 from tracker.workdays import BEIJING
 
 #: a date-only value is read as this time of that day in Beijing
@@ -254,7 +255,8 @@ def _import_record(session: Session, directory: Directory, record: PlatformRecor
     with frozen_clock(record.received_at):
         case = submit(session, site_code=site.code if site else None, page_url=record.page_url,
                       category=record.category, description=record.description,
-                      received_at=record.received_at, source="import", external_id=record.external_id).case
+                      received_at=record.received_at, source="import", external_id=record.external_id,
+                      notify=record.answered_at is None).case
     if record.answered_at is not None:
         with frozen_clock(record.answered_at):
             record_platform_answer(
@@ -333,14 +335,6 @@ class _Run:
         return cases
 
     def _finish(self, cases: list[Case]) -> None:
-        closed = [case.id for case in cases if case.state == State.closed]
-        if closed:
-            # answered long ago on the platform: nobody is to be notified of these cases now
-            ids = self.session.exec(select(Outbox.id).where(Outbox.case_id.in_(closed),
-                                                            Outbox.sent_at.is_(None))).all()
-            self.session.execute(delete(Outbox).where(Outbox.id.in_(ids))
-                                 .execution_options(synchronize_session=False))
-            withdraw(self.session, ids)
         self.session.commit()
         self.summary.imported += len(cases)
 

@@ -8,6 +8,7 @@ from sqlmodel import Field, SQLModel
 
 from tracker.cases.states import Outcome, State, sql_in
 from tracker.db import JSONType, UTCDateTime, utcnow
+from tracker.workdays import is_on_time
 
 
 class Category(SQLModel, table=True):
@@ -68,6 +69,9 @@ class Case(SQLModel, table=True):
     not_taken_up_reason: str | None = Field(default=None, max_length=1000)
 
     received_at: datetime = Field(sa_type=UTCDateTime)
+    # the periods (working days) in force when the clocks started: see tracker.cases.deadlines
+    answer_workdays: int = Field(default=3, sa_column_kwargs={"server_default": "3"})
+    reopen_workdays: int | None = Field(default=None)
     due_at: datetime = Field(sa_type=UTCDateTime)
     due_is_provisional: bool = Field(default=False)
     triage_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -95,12 +99,10 @@ class Case(SQLModel, table=True):
 
     @property
     def is_closed_on_time(self) -> bool:
-        """The answer that was finally approved came before the (exclusive) due time."""
-        return (
-            self.state == State.closed
-            and self.answered_at is not None
-            and self.answered_at < self.due_at
-        )
+        """Closed, and the answer that was finally approved was on time (:func:`is_on_time`)."""
+        return self.state == State.closed and self.answered_at is not None and is_on_time(
+            self.answered_at, self.due_at)
+
 
 
 class CaseEvent(SQLModel, table=True):

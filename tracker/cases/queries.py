@@ -12,12 +12,13 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, or_, union_all
 from sqlmodel import Session, select
 
-from tracker.cases.models import Case
+from tracker.calendar.store import load_calendar
+from tracker.cases.models import Case, Category
 from tracker.cases.scope import Actor, scoped_cases
 from tracker.cases.states import OPEN_STATES, State
 from tracker.db import utcnow
-from tracker.organisations.models import Site
-from tracker.sla.deadlines import load_calendar
+from tracker.organisations.models import Organisation, OrgKind, Site
+from tracker.organisations.scope import subtree_ids
 from tracker.workdays import BEIJING, WorkCalendar, beijing_date, start_of_day
 
 PAGE_SIZE = 50
@@ -211,3 +212,28 @@ def count_queue(session: Session, actor: Actor, filters: Filters, state: str, *,
 
 def beijing_today(now: datetime | None = None) -> date:
     return (now or utcnow()).astimezone(BEIJING).date()
+
+
+def organisers_in_scope(session: Session, actor: Actor) -> list[Organisation]:
+    """Organisers a supervisor may route to (its subtree); every organiser for an admin."""
+    query = select(Organisation).where(Organisation.kind == OrgKind.organiser)
+    if actor.role != "admin":
+        if actor.organisation is None:
+            return []
+        query = query.where(Organisation.id.in_(subtree_ids(actor.organisation)))
+    return session.exec(query.order_by(Organisation.code)).all()
+
+
+def sites_in_scope(session: Session, actor: Actor) -> list[Site]:
+    """Sites for the list filter: the organiser's own, the supervisor's subtree's, or all."""
+    query = select(Site)
+    if actor.role == "organiser":
+        query = query.where(Site.organiser_id == actor.organisation.id)
+    elif actor.role == "supervisor":
+        subtree = subtree_ids(actor.organisation)
+        query = query.where(or_(Site.organiser_id.in_(subtree), Site.supervisor_id.in_(subtree)))
+    return session.exec(query.order_by(Site.code).limit(500)).all()
+
+
+def categories(session: Session) -> list[Category]:
+    return session.exec(select(Category).order_by(Category.sort_order, Category.code)).all()

@@ -1,4 +1,4 @@
-"""Who acts, and what they may see. The one place for scope rules."""
+"""Who acts, and which cases they may see: the case side of :mod:`tracker.organisations.scope`."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 
 from tracker.cases.models import Case
 from tracker.organisations.models import Organisation
+from tracker.organisations.scope import is_within, subtree_ids
 from tracker.users.models import Role, User
 
 
@@ -34,11 +35,6 @@ CITIZEN = Actor("citizen", label="网民")
 SYSTEM = Actor("system", label="系统")
 
 
-def subtree_ids(session: Session, org: Organisation):
-    """A subquery of the ids of ``org`` and everything below it."""
-    return select(Organisation.id).where(Organisation.path.startswith(org.path))
-
-
 def can_see(session: Session, actor: Actor, case: Case) -> bool:
     """True when ``actor`` may see ``case``.
 
@@ -55,7 +51,7 @@ def can_see(session: Session, actor: Actor, case: Case) -> bool:
     if actor.role == Role.supervisor:
         for org_id in (case.organiser_id, case.supervisor_id):
             other = session.get(Organisation, org_id) if org_id else None
-            if other is not None and other.path.startswith(org.path):
+            if other is not None and is_within(other, org):
                 return True
     return False
 
@@ -70,5 +66,5 @@ def scoped_cases(session: Session, actor: Actor):
         return query.where(False)
     if actor.role == Role.organiser:
         return query.where(Case.organiser_id == org.id)
-    ids = subtree_ids(session, org)
+    ids = subtree_ids(org)
     return query.where(or_(Case.organiser_id.in_(ids), Case.supervisor_id.in_(ids)))

@@ -5,9 +5,14 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from sqlmodel import select
 
+from tracker.auth.access import current_actor, role_required
+from tracker.auth.forms import CsrfForm
+from tracker.calendar.store import load_calendar
 from tracker.cases import operations as ops
 from tracker.cases import queries
+from tracker.cases.history import ACTION_NAMES, action_name
 from tracker.cases.models import Attachment
+from tracker.cases.permissions import STAFF_OPERATIONS, available_actions
 from tracker.cases.states import (
     ANSWER_OUTCOMES,
     NOT_TAKEN_UP_OUTCOMES,
@@ -19,31 +24,15 @@ from tracker.errors import DomainError, InvalidInput
 from tracker.extensions import db
 from tracker.i18n import current_language
 from tracker.inbox import util
-from tracker.users.access import current_actor, role_required
-from tracker.users.forms import CsrfForm
+from tracker.web import case_list_context
 
 INBOX_QUEUES = ("open", "new", "in_progress", "due_soon", "overdue", "in_review", "sent_back", "closed")
-
-
-def list_context(actor, default_state: str, queue_names: tuple[str, ...]) -> dict:
-    """What a case list page needs: the page of rows, the filters and the capped queue sizes."""
-    filters = queries.Filters.from_args(request.args, default_state)
-    try:
-        page = max(int(request.args.get("page", "1")), 1)
-    except ValueError:
-        page = 1
-    # sent_back is a filter on in_progress without an index of its own: listed, not counted
-    counted = tuple(q for q in queue_names if q not in ("all", "closed", "sent_back"))
-    result = queries.list_cases(db.session, actor, filters, page, queues=counted)
-    return {"page": result, "filters": filters, "queues": queue_names, "queue_names": queries.QUEUES,
-            "sites": util.sites_in_scope(db.session, actor), "categories": util.categories(db.session),
-            "state_names": STATE_NAMES, "cap": queries.COUNT_CAP}
 
 
 @role_required("organiser")
 def index():
     """The organiser's inbox: queues, filters, sorted by due time, ``?page=N``."""
-    context = list_context(current_actor(), "open", INBOX_QUEUES)
+    context = case_list_context(current_actor(), "open", INBOX_QUEUES)
     return render_template("inbox/index.html", endpoint="inbox.index", **context)
 
 
@@ -51,14 +40,14 @@ def _case_page(case, *, errors: dict | None = None, status: int = 200, values: d
     actor = current_actor()
     details = util.case_details(db.session, case)
     pending = next((e for e in details["extensions"] if e.state == "pending"), None)
-    calendar = ops.load_calendar(db.session)
+    calendar = load_calendar(db.session)
     return render_template(
         "inbox/case.html", case=case, actor=actor, **details, pending_extension=pending,
-        actions=util.available_actions(actor, case, pending),
+        actions=available_actions(db.session, actor, case),
         canned=util.canned_answers(db.session, actor, case.category_code),
-        organisers=util.organisers_in_scope(db.session, actor) if actor.role != "organiser" else [],
+        organisers=queries.organisers_in_scope(db.session, actor) if actor.role != "organiser" else [],
         workdays_left=calendar.workdays_left(utcnow(), case.due_at) if case.is_open else None,
-        state_names=STATE_NAMES, outcome_names=OUTCOME_NAMES, operation_names=ops.OPERATION_NAMES,
+        state_names=STATE_NAMES, outcome_names=OUTCOME_NAMES, operation_names=ACTION_NAMES,
         answer_outcomes=ANSWER_OUTCOMES, not_taken_up_outcomes=NOT_TAKEN_UP_OUTCOMES,
         errors=errors or {}, values=values or {}, form=CsrfForm(),
         back=request.values.get("next", ""),
@@ -118,7 +107,7 @@ def act(tracking_number: str, operation: str):
     """Run one operation on a case. A refusal is shown next to its form, never as a 500."""
     actor = current_actor()
     case = ops.get_case(db.session, actor, tracking_number)  # 404 outside the scope
-    if operation not in util.ACTIONS:
+    if operation not in STAFF_OPERATIONS:
         abort(404)
     form = CsrfForm()
     if not form.validate_on_submit():
@@ -131,7 +120,7 @@ def act(tracking_number: str, operation: str):
         case = ops.get_case(db.session, actor, tracking_number)
         return _case_page(case, errors={operation: exc.message(current_language())}, status=exc.status,
                           values={operation: request.form.to_dict()})
-    name_zh, name_en = ops.OPERATION_NAMES[operation]
+    name_zh, name_en = action_name(operation)
     flash((_("已完成：") + name_zh) if current_language() == "zh" else f"Done: {name_en}", "success")
     return redirect(_safe_next() or url_for("inbox.case", tracking_number=tracking_number))
 

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import dramatiq
 
+from tracker.cases.sweep import sweep
 from tracker.jobs.context import app_context
+from tracker.notifications.delivery import deliver
 
 OUTBOX_QUEUE = "tracker_outbox"
 SWEEP_QUEUE = "tracker_sweep"
@@ -13,8 +15,6 @@ SWEEP_QUEUE = "tracker_sweep"
                 time_limit=5 * 60 * 1000)
 def deliver_outbox(outbox_id: int) -> None:
     """Deliver one outbox row (claim, send per recipient, confirm). A second delivery sends nothing."""
-    from tracker.notifications.delivery import deliver
-
     with app_context():
         deliver(outbox_id)
 
@@ -22,16 +22,5 @@ def deliver_outbox(outbox_id: int) -> None:
 @dramatiq.actor(queue_name=SWEEP_QUEUE, max_retries=0, time_limit=10 * 60 * 1000)
 def sweep_deadlines() -> None:
     """One deadline sweep pass (safe to run concurrently with others)."""
-    from tracker.sla.sweep import sweep
-
     with app_context():
         sweep()
-
-
-@dramatiq.actor(queue_name=SWEEP_QUEUE, max_retries=0, time_limit=10 * 60 * 1000)
-def relay_outbox() -> None:
-    """Hand every unconfirmed, due outbox row to :func:`deliver_outbox`."""
-    from tracker.notifications.relay import relay
-
-    with app_context():
-        relay()

@@ -28,8 +28,8 @@ from sqlmodel import select
 from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.notifications import messages
-from tracker.notifications.models import Outbox, SentMessage
 from tracker.notifications.transport import make_transport
+from tracker.outbox.models import Outbox, SentMessage
 
 log = logging.getLogger(__name__)
 

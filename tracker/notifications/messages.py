@@ -17,8 +17,8 @@ from sqlmodel import Session, select
 
 from tracker.cases.models import Case
 from tracker.cases.states import State
-from tracker.notifications.models import Outbox
 from tracker.organisations.models import Organisation, Site
+from tracker.outbox.models import Outbox
 from tracker.users.models import User
 
 ORGANISER, SUPERVISOR, CITIZEN = "organiser", "supervisor", "citizen"

@@ -16,10 +16,11 @@ class OrgKind(StrEnum):
 
 
 class Organisation(SQLModel, table=True):
-    """A node of the tree: the province office, city offices, then organisers.
+    """A node of the one tree: the national root (全国), then provinces, 部委 (``bm``) and 兵团
+    (``BT``), then city offices, then organisers.
 
     ``path`` is the materialised path of codes (``/440000/440100/``) so that a subtree is one
-    indexed prefix match.
+    indexed prefix match (:mod:`tracker.organisations.scope`). The national root's path is ``/``.
     """
 
     __tablename__ = "organisation"
@@ -39,9 +40,9 @@ class Organisation(SQLModel, table=True):
     def is_supervisor(self) -> bool:
         return self.kind == OrgKind.supervisor
 
-    def is_within(self, other: "Organisation") -> bool:
-        """True when this organisation is ``other`` or lies in its subtree."""
-        return self.path.startswith(other.path)
+    @property
+    def is_national_root(self) -> bool:
+        return self.parent_id is None and self.path == "/"
 
 
 class Site(SQLModel, table=True):

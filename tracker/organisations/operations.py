@@ -6,22 +6,50 @@ from sqlmodel import Session, select
 from tracker.errors import InvalidInput
 from tracker.organisations.models import Organisation, OrgKind, Site, SiteHost
 from tracker.organisations.routing import normalise_prefix, split_url
+from tracker.organisations.scope import FORBIDDEN_CODE_CHARACTERS
+
+#: the top of the tree: the national platform level (全国), whose path is ``/``
+NATIONAL_ROOT_CODE = "000000"
+NATIONAL_ROOT_NAME = "全国政府网站主管单位"
+
+
+def national_root(session: Session) -> Organisation:
+    """The national root, created on first use. Every other tree top (a province, ``bm``, ``BT``)
+    hangs below it, and reports that no site or region claims wait in its own triage."""
+    root = session.exec(select(Organisation).where(Organisation.code == NATIONAL_ROOT_CODE)).first()
+    if root is None:
+        root = Organisation(code=NATIONAL_ROOT_CODE, name=NATIONAL_ROOT_NAME, kind=OrgKind.supervisor, path="/")
+        session.add(root)
+        session.flush()
+    return root
+
+
+def check_code(code: str) -> str:
+    """The stripped code, or InvalidInput when it is empty, too long or holds ``% _ \\ /``."""
+    code = (code or "").strip()
+    bad = sorted(FORBIDDEN_CODE_CHARACTERS.intersection(code))
+    if not code or len(code) > 64 or bad:
+        raise InvalidInput(
+            "单位代码无效：不能为空，不超过64个字符，且不能包含 % _ \\ / 等字符。",
+            "The code must be 1 to 64 characters and contain none of % _ \\ /"
+            + (f" (found {' '.join(bad)})." if bad else "."),
+            fields={"code": [code]})
+    return code
 
 
 def create_organisation(session: Session, *, code: str, name: str, kind: str,
                         parent: Organisation | None = None) -> Organisation:
-    """Add an organisation under ``parent`` (None for a root)."""
-    code = code.strip()
+    """Add an organisation under ``parent``; without one, directly under the national root."""
     if kind not in (OrgKind.supervisor, OrgKind.organiser):
         raise InvalidInput("单位类型无效。", "Kind must be supervisor or organiser.", fields={"kind": [kind]})
-    if not code or "/" in code:
-        raise InvalidInput("单位代码无效。", "The code must be non-empty and contain no '/'.", fields={"code": [code]})
+    code = check_code(code)
     if session.exec(select(Organisation.id).where(Organisation.code == code)).first():
         raise InvalidInput("单位代码已存在。", f"Code {code} already exists.", fields={"code": [code]})
     if parent is not None and parent.kind != OrgKind.supervisor:
         raise InvalidInput("上级单位必须是主管单位。", "The parent must be a supervisor.", fields={"parent": [parent.code]})
-    path = (parent.path if parent else "/") + code + "/"
-    org = Organisation(code=code, name=name.strip(), kind=kind, parent_id=parent.id if parent else None, path=path)
+    parent = parent or national_root(session)
+    path = parent.path + code + "/"
+    org = Organisation(code=code, name=name.strip(), kind=kind, parent_id=parent.id, path=path)
     session.add(org)
     session.flush()
     return org

@@ -6,9 +6,16 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlmodel import Session, select
 
-from tracker.errors import InvalidInput
 from tracker.organisations.models import Organisation, OrgKind, Site, SiteHost
-from tracker.organisations.routing import HostEntry, Route, SiteEntry, host_variants, route, split_url
+from tracker.organisations.operations import national_root
+from tracker.organisations.routing import (
+    HostEntry,
+    Route,
+    SiteEntry,
+    host_variants,
+    route,
+    split_url,
+)
 
 
 @dataclass
@@ -39,17 +46,16 @@ def route_for(session: Session, site_code: str | None, page_url: str) -> Route:
     return route(site_code, page_url, code_site, host_entries(session, page_url))
 
 
-def default_supervisor(session: Session) -> Organisation | None:
+def default_supervisor(session: Session) -> Organisation:
+    """Where a report that no site and no region claims goes: ``DEFAULT_SUPERVISOR`` when set, else
+    the national root's own triage. Never whichever organisation happens to come first."""
     code = current_app.config.get("DEFAULT_SUPERVISOR")
     if code:
-        org = session.exec(select(Organisation).where(Organisation.code == code)).first()
+        org = session.exec(select(Organisation).where(Organisation.code == code,
+                                                      Organisation.kind == OrgKind.supervisor)).first()
         if org is not None:
             return org
-    # otherwise the root of the tree (the first supervisor without a parent)
-    return session.exec(
-        select(Organisation).where(Organisation.kind == OrgKind.supervisor, Organisation.parent_id.is_(None))
-        .order_by(Organisation.id)
-    ).first()
+    return national_root(session)
 
 
 def resolve_route(session: Session, site_code: str | None, page_url: str) -> RoutedTo:
@@ -62,9 +68,6 @@ def resolve_route(session: Session, site_code: str | None, page_url: str) -> Rou
             Organisation.code == decided.region_code, Organisation.kind == OrgKind.supervisor)).first()
     if supervisor is None:
         supervisor = default_supervisor(session)
-    if supervisor is None:
-        raise InvalidInput("系统尚未配置主管单位，暂不能受理。",
-                           "No supervising organisation is configured yet.", status=503)
     return RoutedTo(decided, site, supervisor)
 
 

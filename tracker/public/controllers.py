@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import time
-from datetime import timedelta
 
 from flask import (
     current_app,
@@ -20,8 +19,7 @@ from sqlmodel import select
 from tracker.cases import operations as ops
 from tracker.cases.attachments import attach_screenshots
 from tracker.cases.models import Case
-from tracker.cases.states import State
-from tracker.db import utcnow
+from tracker.cases.permissions import can_rate, citizen_case, rating_deadline
 from tracker.extensions import db, limiter
 from tracker.i18n import pick
 from tracker.organisations.models import Organisation, Site
@@ -84,18 +82,7 @@ def received():
 
 def _citizen_case(number: str, code: str) -> Case | None:
     """The case when number and query code match; None otherwise (the same for either failure)."""
-    number = (number or "").strip().upper()
-    if not number or len(number) > 32:
-        return None
-    case = db.session.exec(select(Case).where(Case.tracking_number == number)).first()
-    if case is None or not ops.query_code_matches(case, code):
-        return None
-    return case
-
-
-def _can_rate(case: Case) -> bool:
-    return (case.state == State.closed and case.feedback is None and case.closed_at is not None
-            and utcnow() <= case.closed_at + timedelta(days=current_app.config["RATING_DAYS"]))
+    return citizen_case(db.session, number, code)
 
 
 def _track_page(case: Case | None, number: str, code: str, feedback_form=None, status: int = 200):
@@ -107,8 +94,8 @@ def _track_page(case: Case | None, number: str, code: str, feedback_form=None, s
     return render_template(
         "public/track.html", case=case, searched=True, number=case.tracking_number, code=code,
         timeline=util.public_timeline(db.session, case), state=util.state_label(case.state),
-        outcome=util.outcome_label(case.outcome), organiser=organiser, can_rate=_can_rate(case),
-        rate_until=(case.closed_at + timedelta(days=current_app.config["RATING_DAYS"])) if case.closed_at else None,
+        outcome=util.outcome_label(case.outcome), organiser=organiser, can_rate=can_rate(case),
+        rate_until=rating_deadline(case),
         form=form,
     ), status
 
@@ -129,7 +116,7 @@ def rate():
     case = _citizen_case(form.number.data, form.code.data)
     if case is None:
         return _track_page(None, form.number.data or "", "", status=404)
-    if not _can_rate(case):
+    if not can_rate(case):
         # checked here as well as in the operation, so that nothing is tried or rolled back
         form.rating.errors = [pick(("您已评价过该留言。", "You have already rated this case.") if case.feedback
                                    else ("该留言现在不能评价。", "This case cannot be rated now."))]

@@ -3,16 +3,16 @@ from __future__ import annotations
 
 from flask import render_template, request
 
-from tracker.cases.operations import OPERATION_NAMES
+from tracker.auth.access import current_actor, role_required
+from tracker.auth.forms import CsrfForm
+from tracker.calendar.status import missing_year_warning
+from tracker.cases import queries
+from tracker.cases.history import ACTION_NAMES
 from tracker.cases.states import STATE_NAMES
 from tracker.db import utcnow
 from tracker.extensions import db
-from tracker.inbox import util as inbox_util
-from tracker.inbox.controllers import list_context
-from tracker.sla.calendar import missing_year_warning
 from tracker.supervise import util
-from tracker.users.access import current_actor, role_required
-from tracker.users.forms import CsrfForm
+from tracker.web import case_list_context
 
 SUPERVISE_QUEUES = ("open", "triage", "due_soon", "overdue", "in_review", "sent_back", "closed", "all")
 
@@ -27,9 +27,9 @@ def index():
         triage=util.triage(db.session, actor), unsatisfied=util.unsatisfied(db.session, actor),
         review=util.in_review(db.session, actor), extensions=util.extension_requests(db.session, actor),
         overdue=util.overdue(db.session, actor, now), overview=util.overview(db.session, actor, now),
-        organisers=inbox_util.organisers_in_scope(db.session, actor),
+        organisers=queries.organisers_in_scope(db.session, actor),
         warning=missing_year_warning(db.session, now), form=CsrfForm(), here=request.full_path.rstrip("?"),
-        state_names=STATE_NAMES, operation_names=OPERATION_NAMES,
+        state_names=STATE_NAMES, operation_names=ACTION_NAMES,
     )
 
 
@@ -37,6 +37,6 @@ def index():
 def cases():
     """Every case in the subtree, with the inbox's filters and paging."""
     actor = current_actor()
-    context = list_context(actor, "open", SUPERVISE_QUEUES)
+    context = case_list_context(actor, "open", SUPERVISE_QUEUES)
     return render_template("supervise/cases.html", endpoint="supervise.cases",
                            warning=missing_year_warning(db.session), **context)

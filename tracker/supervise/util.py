@@ -8,12 +8,12 @@ from sqlalchemy import case as when
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from tracker.calendar.store import load_calendar
 from tracker.cases.models import Case, ExtensionRequest
 from tracker.cases.queries import due_soon_bound
 from tracker.cases.scope import Actor, scoped_cases
 from tracker.cases.states import OPEN_STATES, State
 from tracker.organisations.models import Organisation
-from tracker.sla.deadlines import load_calendar
 
 QUEUE_LIMIT = 50
 

@@ -1,6 +1,6 @@
 """The notice sentence of the SLA report, and how its rates and dates are written.
 
-- Scope word: 全省 for a province-level division code (``XX0000``), 全市 for a city (``XXXX00``) and
+- Scope word: 全国 for the national root, 全省 for a province-level division code (``XX0000``), 全市 for a city (``XXXX00``) and
   for the four municipalities (110000, 120000, 310000, 500000); otherwise the organisation's name.
 - Dates: ``4月1日至6月23日`` when both ends lie in the year of the as-of moment; otherwise both ends
   carry their year: ``2023年7月1日至2024年2月29日``.
@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
+from tracker.organisations.operations import NATIONAL_ROOT_CODE
 from tracker.workdays import BEIJING
 
 MUNICIPALITIES = {"110000", "120000", "310000", "500000"}
@@ -30,6 +31,8 @@ def percent(value: float | None) -> str:
 
 
 def scope_word(code: str, name: str) -> str:
+    if code == NATIONAL_ROOT_CODE:
+        return "全国"
     if code in MUNICIPALITIES:
         return "全市"
     if re.fullmatch(r"\d{2}0000", code):
@@ -50,7 +53,7 @@ def date_range(date_from: date, date_to: date, as_of: datetime) -> str:
 
 
 def notice_sentence(report: dict, scope, as_of: datetime) -> str:
-    """The sentence a supervisor publishes, from the report dict of :mod:`tracker.sla.report`."""
+    """The sentence a supervisor publishes, from the report dict of :mod:`tracker.reports.figures`."""
     dates = date_range(date.fromisoformat(report["from"]), date.fromisoformat(report["to"]), as_of)
     head = f"{dates}，{scope_word(scope.code, scope.name)}共收到网民反馈的“我为政府网站找错”留言{report['received']}条"
     received = report["received"]

@@ -1,8 +1,8 @@
 """URL rules of the users pages: log in, second factor, log out."""
 from flask import Blueprint
 
+from tracker.auth import controllers as c
 from tracker.extensions import limiter
-from tracker.users import controllers as c
 
 bp = Blueprint("users", __name__)
 

@@ -20,9 +20,10 @@ def drain(timeout_seconds: int = 120) -> dict:
     """
     from dramatiq import Worker
 
-    from tracker import broker, jobs
+    from tracker import jobs
     from tracker.extensions import db
-    from tracker.notifications.relay import relay
+    from tracker.jobs import broker
+    from tracker.jobs.relay import relay
 
     stub = broker.current()
     jobs.bind_app(current_app._get_current_object())
@@ -46,8 +47,8 @@ def sweep_command(batch):
 
     In the embedded mode (no TRACKER_BROKER_URL) it also delivers the mail it queued before exiting.
     """
-    from tracker import broker
-    from tracker.sla.sweep import sweep
+    from tracker.cases.sweep import sweep
+    from tracker.jobs import broker
 
     stats = sweep(batch=batch)
     if broker.is_embedded():
@@ -59,8 +60,8 @@ def sweep_command(batch):
 @with_appcontext
 def relay_command():
     """Hand every unconfirmed outbox row to the workers (in the embedded mode: deliver it now)."""
-    from tracker import broker
-    from tracker.notifications.relay import relay
+    from tracker.jobs import broker
+    from tracker.jobs.relay import relay
 
     if broker.is_embedded():
         echo_json(drain())
@@ -80,17 +81,17 @@ def scheduler_command(interval, once):
 
     Run exactly one or several (they are safe together) next to the `dramatiq tracker.jobs` workers.
     """
-    from tracker import broker
+    from tracker.cases.sweep import sweep
     from tracker.extensions import db
-    from tracker.notifications.relay import relay
-    from tracker.sla.sweep import sweep
+    from tracker.jobs import broker
+    from tracker.jobs.relay import relay
 
     interval = interval or current_app.config["SWEEP_INTERVAL_SECONDS"]
     if broker.is_embedded():
         if once:
             echo_json({**sweep(), **drain()})
             return
-        from tracker.notifications.runtime import start
+        from tracker.jobs.runtime import start
 
         start(current_app._get_current_object())  # worker threads, and a timer that sweeps and relays
         while True:

@@ -1,9 +1,31 @@
-"""Writing side effects into the outbox, inside the caller's transaction."""
+"""The transactional outbox: side effects written in the same commit as the change, handed to
+the workers after commit.
+
+This package knows no broker. :mod:`tracker.jobs` registers the sender (:func:`set_sender`) when
+it is imported; until then, or if sending fails, the rows wait for the relay's next pass.
+"""
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session as _OrmSession
 from sqlmodel import Session, select
 
-from tracker.notifications.models import Outbox
+from tracker.outbox.models import Outbox, SentMessage
+
+__all__ = ["Outbox", "SentMessage", "enqueue", "hand_off", "set_sender"]
+
+log = logging.getLogger(__name__)
+_PENDING_KEY = "tracker.outbox_ids"
+_sender: Callable[[int], object] | None = None
+
+
+def set_sender(sender: Callable[[int], object] | None) -> None:
+    """Hand committed outbox ids to ``sender`` (one id per call), e.g. an actor's ``send``."""
+    global _sender
+    _sender = sender
 
 
 def enqueue(session: Session, topic: str, *, case_id: int | None = None, payload: dict | None = None,
@@ -19,26 +41,6 @@ def enqueue(session: Session, topic: str, *, case_id: int | None = None, payload
     row = Outbox(topic=topic, case_id=case_id, payload=payload or {}, dedupe_key=dedupe_key)
     session.add(row)
     return row
-
-
-# ------------------------------------------------------------------ after commit: hand ids to actors
-
-import logging  # noqa: E402
-
-import sqlalchemy as sa  # noqa: E402
-from sqlalchemy.orm import Session as _OrmSession  # noqa: E402
-
-log = logging.getLogger(__name__)
-_PENDING_KEY = "tracker.outbox_ids"
-
-
-def withdraw(session: Session, ids) -> None:
-    """Do not hand off these rows after commit: the caller deleted them in this transaction (an
-    import replaying cases that were answered long ago)."""
-    gone = set(ids)
-    pending = session.info.get(_PENDING_KEY)
-    if pending and gone:
-        session.info[_PENDING_KEY] = [i for i in pending if i not in gone]
 
 
 @sa.event.listens_for(_OrmSession, "after_flush")
@@ -62,14 +64,14 @@ def _forget_on_rollback(session, _previous_transaction) -> None:
 
 
 def hand_off(ids: list[int]) -> int:
-    """Send outbox ids to the delivery actor, after commit. Never raises: a broker that is down only
-    delays delivery (the rows stay pending for the next relay pass). Returns how many were sent."""
+    """Send outbox ids to the registered sender, after commit. Never raises: a broker that is down
+    only delays delivery (the rows stay pending for the next relay pass). Returns how many were sent."""
+    if _sender is None:
+        return 0
     sent = 0
     try:
-        from tracker.jobs import deliver_outbox
-
         for outbox_id in ids:
-            deliver_outbox.send(outbox_id)
+            _sender(outbox_id)
             sent += 1
     except Exception as exc:  # the broker is down or unreachable: the relay will retry
         log.warning("outbox hand-off failed after %d of %d messages (%s: %s); the relay will retry",

@@ -1,7 +1,7 @@
 """The deadline sweep: reminders before the due time and overdue notices after it, exactly once.
 
 Each case carries ``sweep_at`` (indexed), the next instant it needs a look
-(:func:`tracker.sla.deadlines.schedule_sweep`). A pass repeatedly takes the first ``SWEEP_BATCH``
+(:func:`tracker.cases.deadlines.schedule_sweep`). A pass repeatedly takes the first ``SWEEP_BATCH``
 cases with ``sweep_at <= now`` (``ORDER BY sweep_at``: an index range scan, so its cost follows the
 number of due cases, not the table), claims them, writes outbox rows, stamps ``reminded_at`` /
 ``overdue_at``, reschedules ``sweep_at`` and commits.
@@ -19,12 +19,13 @@ from datetime import datetime
 from flask import current_app
 from sqlmodel import select
 
+from tracker.calendar.store import load_calendar
+from tracker.cases.deadlines import schedule_sweep
 from tracker.cases.models import Case
 from tracker.cases.states import State
 from tracker.db import utcnow
 from tracker.extensions import db
-from tracker.notifications.outbox import enqueue
-from tracker.sla.deadlines import load_calendar, schedule_sweep
+from tracker.outbox import enqueue
 
 
 def due_cases_query(now: datetime, batch: int, dialect: str = "sqlite"):

@@ -1,15 +1,14 @@
-"""Deadlines of cases: the calendar as loaded from the database, and when the sweep should look."""
+"""The working-day calendar as the database has it: chinese-calendar's years overridden by the
+years an admin loaded."""
 from __future__ import annotations
 
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime
 
-from flask import current_app
 from sqlmodel import Session, select
 
-from tracker.sla.models import CalendarDay, CalendarYear
-from tracker.workdays import Due, WorkCalendar
+from tracker.calendar.models import CalendarDay, CalendarYear
+from tracker.workdays import WorkCalendar
 
 _CACHE: dict = {}
 _PINNED: ContextVar[WorkCalendar | None] = ContextVar("tracker_pinned_calendar", default=None)
@@ -49,28 +48,3 @@ def load_calendar(session: Session) -> WorkCalendar:
         _CACHE.clear()
         _CACHE[key] = calendar
     return calendar
-
-
-def answer_due(session: Session, received_at: datetime, workdays: int | None = None) -> Due:
-    """The due time of an answer to a case received at ``received_at``."""
-    n = workdays if workdays is not None else current_app.config["ANSWER_WORKDAYS"]
-    return load_calendar(session).due(received_at, n)
-
-
-def schedule_sweep(case, calendar: WorkCalendar, now: datetime | None = None) -> None:
-    """Set ``case.sweep_at``: when the deadline sweep must next look at this case.
-
-    Open cases are looked at for the reminder (N working days before the due time, once per due
-    time) and then at the due time; closed cases never.
-    """
-    from tracker.cases.states import State
-
-    if case.state == State.closed:
-        case.sweep_at = None
-        return
-    if case.overdue_at is not None and case.overdue_at >= case.due_at:
-        case.sweep_at = None
-        return
-    remind_at = calendar.reminder_at(case.due_at, current_app.config["REMINDER_WORKDAYS"])
-    reminded = case.reminded_at is not None and case.reminded_at >= remind_at
-    case.sweep_at = case.due_at if reminded else remind_at

@@ -10,9 +10,10 @@ from sqlmodel import select
 from tracker.db import db
 from tracker.errors import DomainError
 from tracker.organisations.models import Organisation
-from tracker.sla.exports import headings, table_rows, to_csv, to_xlsx
-from tracker.sla.notice import percent
-from tracker.sla.report import FIGURE_KEYS, RATE_KEYS, root_organisation, sla_report
+from tracker.reports.exports import headings, table_rows, to_csv, to_xlsx
+from tracker.reports.figures import sla_report
+from tracker.reports.notice import percent
+from tracker.reports.params import FIGURE_KEYS, RATE_KEYS, root_organisation
 
 
 def text_table(report: dict) -> str:

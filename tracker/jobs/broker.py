@@ -4,7 +4,7 @@ Actors are declared when :mod:`tracker.jobs` is imported, which happens before a
 the choice reads the environment, not the app config:
 
 - unset or empty: a :class:`~dramatiq.brokers.stub.StubBroker`; the web process runs the worker
-  threads itself (the embedded mode, see :mod:`tracker.notifications.runtime`);
+  threads itself (the embedded mode, see :mod:`tracker.jobs.runtime`);
 - ``redis://…`` (or ``rediss://``, ``unix://``): :class:`~dramatiq.brokers.redis.RedisBroker`;
 - ``amqp://…`` (or ``amqps://``): :class:`~dramatiq.brokers.rabbitmq.RabbitmqBroker`.
 

@@ -9,13 +9,11 @@ import io
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
-from sqlmodel import Session, delete, select
+from sqlmodel import Session, delete
 
-from tracker.cases.models import Case
-from tracker.cases.states import State
+from tracker.calendar.models import CalendarDay, CalendarYear
 from tracker.db import utcnow
 from tracker.errors import InvalidInput
-from tracker.sla.models import CalendarDay, CalendarYear
 from tracker.workdays import parse_year_csv
 
 CSV_HEADER = ["date", "kind", "name"]
@@ -24,19 +22,18 @@ NAME_MAX_LENGTH = 100
 
 
 @dataclass(frozen=True)
-class LoadResult:
+class StoredYear:
     year: int
+    source: str
     holidays: int
     workdays: int
     replaced: bool  # the year had been loaded before
-    recomputed: int  # open cases with provisional deadlines looked at
-    moved: int  # of those, how many got a different due time
 
 
 def read_year_csv(text: str) -> list[dict[str, str]]:
     """The rows of a ``date,kind,name`` file, checked for shape. Raises ValueError naming the line.
 
-    Blank lines are skipped. Dates, kinds and years are checked by :func:`load_year`.
+    Blank lines are skipped. Dates, kinds and years are checked by :func:`store_year`.
     """
     if text.startswith("\ufeff"):
         text = text[1:]
@@ -70,14 +67,13 @@ def read_year_csv(text: str) -> list[dict[str, str]]:
     return rows
 
 
-def load_year(session: Session, rows: Iterable[Mapping[str, str]], source: str) -> LoadResult:
-    """Load (or replace) one year's schedule, then recompute provisional deadlines of open cases.
+def store_year(session: Session, rows: Iterable[Mapping[str, str]], source: str) -> StoredYear:
+    """Store (or replace) one year's schedule. Flushes; the caller commits.
 
     ``rows`` are ``{"date", "kind", "name"}`` mappings of a single year; days not listed follow
     the weekday rule. Raises :class:`InvalidInput` for bad rows (the message names the line).
+    Deadlines that depend on the year are recomputed by :func:`tracker.cases.deadlines.load_year`.
     """
-    from tracker.cases.operations import recompute_due
-
     rows = list(rows)
     source = (source or "").strip()
     if len(source) > SOURCE_MAX_LENGTH:
@@ -93,7 +89,6 @@ def load_year(session: Session, rows: Iterable[Mapping[str, str]], source: str) 
                            fields={"file": [str(year)]})
 
     existing = session.get(CalendarYear, year)
-    replaced = existing is not None
     session.exec(delete(CalendarDay).where(CalendarDay.year == year))
     if existing is not None:
         existing.source = source or "loaded"
@@ -105,12 +100,5 @@ def load_year(session: Session, rows: Iterable[Mapping[str, str]], source: str) 
         session.add(CalendarDay(day=day, year=year, kind="workday" if is_workday else "holiday",
                                 name=names.get(day, "")))
     session.flush()
-
-    reason = f"{year}年节假日安排已导入 / {year} schedule loaded" + (f": {source}" if source else "")
-    open_cases = session.exec(select(Case).where(Case.state != State.closed, Case.due_is_provisional.is_(True))
-                              .order_by(Case.id)).all()
-    moved = sum(1 for case in open_cases if recompute_due(session, case, reason=reason[:1000]))
-    session.flush()
-    return LoadResult(year=year, holidays=sum(1 for v in days.values() if not v),
-                      workdays=sum(1 for v in days.values() if v), replaced=replaced,
-                      recomputed=len(open_cases), moved=moved)
+    return StoredYear(year=year, source=source, holidays=sum(1 for v in days.values() if not v),
+                      workdays=sum(1 for v in days.values() if v), replaced=existing is not None)

@@ -6,8 +6,8 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from tracker.calendar.store import load_calendar
 from tracker.db import utcnow
-from tracker.sla.deadlines import load_calendar
 from tracker.workdays import BEIJING, PACKAGE_YEARS, SOURCE_FALLBACK
 
 

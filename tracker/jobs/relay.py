@@ -11,13 +11,16 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+import dramatiq
 import sqlalchemy as sa
 from flask import current_app
 from sqlmodel import select
 
 from tracker.db import utcnow
 from tracker.extensions import db
-from tracker.notifications.models import Outbox
+from tracker.jobs.actors import SWEEP_QUEUE, deliver_outbox
+from tracker.jobs.context import app_context
+from tracker.outbox.models import Outbox
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +37,6 @@ def pending_query(now, *, grace_seconds: int, claim_timeout: int, limit: int):
 def relay(*, grace_seconds: int | None = None, limit: int | None = None) -> dict:
     """One pass. ``grace_seconds`` (default ``RELAY_GRACE_SECONDS``) leaves rows written in the last
     moments to the after-commit hand-off. Returns ``{"enqueued": n, "failed": bool}``."""
-    from tracker.jobs import deliver_outbox
-
     config = current_app.config
     grace = config["RELAY_GRACE_SECONDS"] if grace_seconds is None else grace_seconds
     batch = limit or config["RELAY_BATCH"]
@@ -64,3 +65,10 @@ def relay(*, grace_seconds: int | None = None, limit: int | None = None) -> dict
         enqueued += len(sent)
         if failed or len(ids) < batch:
             return {"enqueued": enqueued, "failed": failed}
+
+
+@dramatiq.actor(queue_name=SWEEP_QUEUE, max_retries=0, time_limit=10 * 60 * 1000)
+def relay_outbox() -> None:
+    """Hand every unconfirmed, due outbox row to :func:`deliver_outbox`."""
+    with app_context():
+        relay()

@@ -1,6 +1,6 @@
 """Views of the SLA report: the table and chart, the downloads, the drill-down and the assessment.
 
-Thin: they read the parameters, check the scope and call :mod:`tracker.sla.report`.
+Thin: they read the parameters, check the scope and call :mod:`tracker.reports.figures`.
 """
 from __future__ import annotations
 
@@ -9,15 +9,17 @@ from datetime import date
 from flask import Response, abort, render_template, request, url_for
 from sqlmodel import select
 
+from tracker.auth.access import current_actor, role_required
 from tracker.cases.states import OUTCOME_NAMES, STATE_NAMES, Outcome, State
 from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.i18n import pick
 from tracker.organisations.models import Organisation
-from tracker.sla import report as figures
-from tracker.sla.exports import to_csv, to_xlsx
-from tracker.sla.notice import percent
-from tracker.users.access import current_actor, role_required
+from tracker.organisations.scope import is_within
+from tracker.reports import assessment, figures
+from tracker.reports import params as report_params
+from tracker.reports.exports import to_csv, to_xlsx
+from tracker.reports.notice import percent
 from tracker.users.models import Role
 from tracker.workdays import BEIJING
 
@@ -40,20 +42,20 @@ def _scope() -> Organisation:
     own = actor.organisation if actor.role != Role.admin else None
     code = request.args.get("scope", "").strip()
     if not code:
-        scope = own or figures.root_organisation(session)
+        scope = own or report_params.root_organisation(session)
         if scope is None:
             abort(404)
         return scope
     scope = session.exec(select(Organisation).where(Organisation.code == code)).first()
-    if scope is None or (actor.role != Role.admin and (own is None or not scope.is_within(own))):
+    if scope is None or (actor.role != Role.admin and (own is None or not is_within(scope, own))):
         abort(404)
     return scope
 
 
-def _params() -> figures.Params:
+def _params() -> report_params.Params:
     today = utcnow().astimezone(BEIJING).date()
     quarter_start = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
-    return figures.make_params(
+    return report_params.make_params(
         date_from=request.args.get("from") or quarter_start,
         date_to=request.args.get("to") or today,
         scope_org=_scope(),
@@ -62,7 +64,7 @@ def _params() -> figures.Params:
     )
 
 
-def _query_args(params: figures.Params) -> dict:
+def _query_args(params: report_params.Params) -> dict:
     """The parameters of a report, with the as-of moment pinned so that links show the same figures."""
     return {"from": params.date_from.isoformat(), "to": params.date_to.isoformat(),
             "scope": params.scope.code, "as_of": params.as_of.astimezone(BEIJING).isoformat(),
@@ -90,10 +92,10 @@ def report_page():
     children = db.session.exec(select(Organisation).where(Organisation.parent_id == params.scope.id)
                                .order_by(Organisation.code)).all()
     return render_template("sla/report.html", report=data, params=params, args=args, chart=_chart(data["rows"]),
-                           keys=figures.FIGURE_KEYS, count_keys=figures.COUNT_KEYS, rate_keys=figures.RATE_KEYS,
-                           headings=figures.HEADINGS, group_heading=figures.GROUP_HEADINGS[params.by],
-                           total_label=figures.TOTAL_LABEL, percent=percent, children=children,
-                           footnote=(figures.FOOTNOTE_ZH, figures.FOOTNOTE_EN), outcome_name=outcome_name)
+                           keys=report_params.FIGURE_KEYS, count_keys=report_params.COUNT_KEYS, rate_keys=report_params.RATE_KEYS,
+                           headings=report_params.HEADINGS, group_heading=report_params.GROUP_HEADINGS[params.by],
+                           total_label=report_params.TOTAL_LABEL, percent=percent, children=children,
+                           footnote=(report_params.FOOTNOTE_ZH, report_params.FOOTNOTE_EN), outcome_name=outcome_name)
 
 
 @role_required(Role.supervisor, Role.admin)
@@ -125,7 +127,7 @@ def report_cases():
     args = _query_args(params)
     return render_template("sla/cases.html", cases=cases[:PAGE_SIZE], has_next=len(cases) > PAGE_SIZE,
                            page=page, params=params, args=args, bucket=bucket, key=key, outcome=outcome,
-                           heading=figures.HEADINGS[bucket], back=url_for("sla.report", **args),
+                           heading=report_params.HEADINGS[bucket], back=url_for("sla.report", **args),
                            state_name=state_name, outcome_name=outcome_name)
 
 
@@ -135,5 +137,5 @@ def assessment_page():
     year = request.args.get("year", type=int) or utcnow().astimezone(BEIJING).year
     if not 2000 <= year <= 2100:
         abort(404)
-    data = figures.assessment(db.session, year=year, scope_org=_scope(), as_of=request.args.get("as_of") or None)
+    data = assessment.assessment(db.session, year=year, scope_org=_scope(), as_of=request.args.get("as_of") or None)
     return render_template("sla/assessment.html", data=data, year=year)

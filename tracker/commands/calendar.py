@@ -36,8 +36,9 @@ def load_command(file, source):
     Days not listed follow the weekday rule. Loading a year again replaces it. Open cases whose
     deadlines were provisional are recomputed.
     """
+    from tracker.calendar.operations import read_year_csv
+    from tracker.cases.deadlines import load_year
     from tracker.extensions import db
-    from tracker.sla.operations import load_year, read_year_csv
 
     try:
         with open(file, encoding="utf-8") as handle:
@@ -63,8 +64,8 @@ def load_command(file, source):
 @with_appcontext
 def status_command():
     """Each known year and where it comes from; warns when a needed year is missing."""
+    from tracker.calendar.status import missing_year_warning, year_statuses
     from tracker.extensions import db
-    from tracker.sla.calendar import missing_year_warning, year_statuses
 
     for status in year_statuses(db.session):
         click.echo(f"{status.year}  {status.source:<8}  {status.detail}")
@@ -94,8 +95,8 @@ def parse_instant(value: str) -> datetime:
 @with_appcontext
 def due_command(received_at, days):
     """When a case received at RECEIVED_AT (ISO 8601 with an offset) is due, as one JSON line."""
+    from tracker.cases.deadlines import answer_due
     from tracker.extensions import db
-    from tracker.sla.deadlines import answer_due
 
     instant = parse_instant(received_at)
     n = days if days is not None else current_app.config["ANSWER_WORKDAYS"]

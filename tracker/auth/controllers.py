@@ -14,12 +14,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlmodel import select
 
+from tracker.auth.access import SECOND_FACTOR_KEY, second_factor_pending
+from tracker.auth.forms import CodeForm, CsrfForm, LoginForm
 from tracker.db import utcnow
 from tracker.errors import DomainError
 from tracker.extensions import db
 from tracker.users import operations as ops
-from tracker.users.access import SECOND_FACTOR_KEY, second_factor_pending
-from tracker.users.forms import CodeForm, CsrfForm, LoginForm
 from tracker.users.models import User
 
 PENDING_KEY = "pending_login_user"

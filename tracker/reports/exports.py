@@ -13,8 +13,8 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font
 
-from tracker.sla.notice import percent
-from tracker.sla.report import (
+from tracker.reports.notice import percent
+from tracker.reports.params import (
     FIGURE_KEYS,
     FOOTNOTE_ZH,
     GROUP_HEADINGS,

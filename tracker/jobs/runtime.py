@@ -10,7 +10,7 @@ without ``--preload``, starts it in each worker), or at once for ``tracker run``
 the reloader's child). For gunicorn you may also start it in a hook (``gunicorn.conf.py``)::
 
     def post_worker_init(worker):
-        from tracker.notifications.runtime import start
+        from tracker.jobs.runtime import start
         start(worker.wsgi)
 
 CLI commands other than ``run`` never start it (``tracker sweep`` / ``relay`` deliver by themselves).
@@ -42,7 +42,8 @@ class EmbeddedRuntime:
     def start(self) -> "EmbeddedRuntime":
         from dramatiq import Worker
 
-        from tracker import broker, jobs
+        from tracker import jobs
+        from tracker.jobs import broker
 
         jobs.bind_app(self.app)
         self.worker = Worker(broker.current(), worker_threads=self.app.config["EMBEDDED_WORKER_THREADS"])
@@ -53,8 +54,8 @@ class EmbeddedRuntime:
         return self
 
     def _tick(self) -> None:
-        from tracker.notifications.relay import relay
-        from tracker.sla.sweep import sweep
+        from tracker.cases.sweep import sweep
+        from tracker.jobs.relay import relay
 
         first = True
         while not self.stopping.is_set():
@@ -76,7 +77,7 @@ class EmbeddedRuntime:
 
 def start(app: Flask) -> EmbeddedRuntime | None:
     """Start the embedded runtime for ``app`` in this process (idempotent). None with a real broker."""
-    from tracker import broker
+    from tracker.jobs import broker
 
     if not broker.is_embedded():
         return None
@@ -102,7 +103,7 @@ def _serving_from_cli(app: Flask) -> bool:
 
 def init_app(app: Flask) -> None:
     """Wire the embedded worker (only when ``EMBEDDED_WORKER`` is on and the broker is the stub)."""
-    from tracker import broker
+    from tracker.jobs import broker
 
     app.extensions.setdefault("tracker.runtime", None)
     if not app.config["EMBEDDED_WORKER"] or not broker.is_embedded():

@@ -1,0 +1,1 @@
+"""Staff sign-in pages: log in, second factor, log out; and the access checks of every staff view."""

@@ -1,0 +1,1 @@
+"""The working-day calendar as loaded into the database, and the admins' view of it."""

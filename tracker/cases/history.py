@@ -1,0 +1,226 @@
+"""A case's history: the actions, the typed data each one records, and the one writer and reader.
+
+The operations write every :class:`CaseEvent` through :func:`record`; the report replays history
+through :func:`read`. Both go through the dataclasses below, so a field the report needs is one
+that the writer is bound to write, under the same key.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from sqlmodel import Session
+
+from tracker.cases.models import Case, CaseEvent
+from tracker.db import utcnow
+
+
+class Action(StrEnum):
+    """What an event records. Most are operations (:mod:`tracker.cases.permissions`)."""
+
+    submit = "submit"
+    triage = "triage"
+    assign = "assign"
+    reroute = "reroute"
+    accept = "accept"
+    answer = "answer"
+    approve = "approve"
+    reject = "reject"
+    return_case = "return"
+    request_extension = "request_extension"
+    decide_extension = "decide_extension"
+    chase = "chase"
+    close_not_taken_up = "close_not_taken_up"
+    record_feedback = "record_feedback"
+    reopen = "reopen"
+    add_note = "add_note"
+    recompute_due = "recompute_due"
+    import_answer = "import_answer"
+
+
+ACTION_NAMES = {
+    Action.submit: ("提交留言", "Submit"),
+    Action.assign: ("分办", "Assign"),
+    Action.triage: ("转入待分办", "Sent to triage"),
+    Action.reroute: ("改派", "Re-route"),
+    Action.accept: ("签收", "Accept"),
+    Action.answer: ("答复", "Answer"),
+    Action.approve: ("审核通过", "Approve"),
+    Action.reject: ("驳回重办", "Reject"),
+    Action.return_case: ("退回", "Return"),
+    Action.request_extension: ("申请延期", "Request extension"),
+    Action.decide_extension: ("审批延期", "Decide extension"),
+    Action.chase: ("督办", "Chase"),
+    Action.close_not_taken_up: ("不予受理", "Close as not taken up"),
+    Action.record_feedback: ("评价", "Rate"),
+    Action.reopen: ("重办", "Reopen"),
+    Action.add_note: ("内部备注", "Internal note"),
+    Action.recompute_due: ("重新计算期限", "Deadline recomputed"),
+    Action.import_answer: ("导入平台答复", "Platform answer imported"),
+}
+
+
+def action_name(action: str) -> tuple[str, str]:
+    """The (zh, en) name of an action; an unknown one is shown as itself."""
+    try:
+        return ACTION_NAMES[Action(action)]
+    except ValueError:
+        return (action, action)
+
+
+# ---------------------------------------------------------------- typed data
+
+
+def _instant(value) -> datetime | None:
+    if not value:
+        return None
+    if isinstance(value, datetime):
+        return value
+    instant = datetime.fromisoformat(value)
+    return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class EventData:
+    """Base of the typed data; stored as JSON with ISO instants."""
+
+    def to_json(self) -> dict:
+        data = {}
+        for key, value in asdict(self).items():
+            if isinstance(value, datetime):
+                value = value.isoformat()
+            if key == "extra":
+                data.update(value or {})
+                continue
+            data[key] = value
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict):
+        known = {f.name for f in fields(cls)}
+        values = {}
+        for f in fields(cls):
+            if f.name == "extra":
+                values["extra"] = {k: v for k, v in data.items() if k not in known}
+            elif f.name in data:
+                value = data[f.name]
+                values[f.name] = _instant(value) if f.type in ("datetime", "datetime | None") else value
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class Submitted(EventData):
+    route: str = ""
+    candidates: list = field(default_factory=list)
+    #: the answer period in working days that this case's clock started with
+    workdays: int | None = None
+
+
+@dataclass(frozen=True)
+class Triaged(EventData):
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Assigned(EventData):
+    organiser_id: int | None = None
+    organiser: str | None = None
+
+
+@dataclass(frozen=True)
+class Returned(EventData):
+    returned_by: int | None = None
+
+
+@dataclass(frozen=True)
+class Closing(EventData):
+    """An answer, a not-taken-up decision, an approval or a platform answer: the outcome it carries."""
+
+    outcome: str | None = None
+    answer: str | None = None
+    handled_by: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ExtensionRequested(EventData):
+    workdays: int = 0
+    request_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ExtensionDecided(EventData):
+    request_id: int | None = None
+    approved: bool = False
+    workdays: int = 0
+    due_before: datetime | None = None
+    due_after: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Reopened(EventData):
+    #: the new clock: its period in working days and the due time it gave
+    due_at: datetime | None = None
+    workdays: int | None = None
+
+
+@dataclass(frozen=True)
+class DueRecomputed(EventData):
+    due_before: datetime | None = None
+    due_after: datetime | None = None
+    provisional: bool = False
+
+
+@dataclass(frozen=True)
+class Rated(EventData):
+    satisfied: bool = False
+
+
+@dataclass(frozen=True)
+class NoData(EventData):
+    pass
+
+
+DATA_TYPES: dict[Action, type[EventData]] = {
+    Action.submit: Submitted,
+    Action.triage: Triaged,
+    Action.assign: Assigned,
+    Action.reroute: Assigned,
+    Action.return_case: Returned,
+    Action.answer: Closing,
+    Action.close_not_taken_up: Closing,
+    Action.approve: Closing,
+    Action.import_answer: Closing,
+    Action.request_extension: ExtensionRequested,
+    Action.decide_extension: ExtensionDecided,
+    Action.reopen: Reopened,
+    Action.recompute_due: DueRecomputed,
+    Action.record_feedback: Rated,
+}
+
+
+def read(event: CaseEvent) -> EventData:
+    """The typed data of ``event``."""
+    try:
+        cls = DATA_TYPES.get(Action(event.action), NoData)
+    except ValueError:
+        cls = NoData
+    return cls.from_json(event.data or {})
+
+
+def record(session: Session, case: Case, action: Action, actor, before: str | None, *,
+           note: str | None = None, public: bool = False, data: EventData | None = None,
+           now: datetime | None = None) -> CaseEvent:
+    """Append the event of ``action`` by ``actor`` (an :class:`~tracker.cases.scope.Actor`)."""
+    expected = DATA_TYPES.get(action, NoData)
+    if data is not None and not isinstance(data, expected):
+        raise TypeError(f"{action} records {expected.__name__}, not {type(data).__name__}")
+    event = CaseEvent(
+        case_id=case.id, action=action.value, actor_user_id=actor.user_id, actor_label=actor.label,
+        state_before=before, state_after=case.state, note=note, is_public=public,
+        data=data.to_json() if data is not None else {}, created_at=now or utcnow(),
+    )
+    case.updated_at = event.created_at
+    session.add(event)
+    return event

@@ -1,0 +1,1 @@
+"""Every CLI command of ``tracker``, grouped by area; :mod:`tracker.cli` adds them."""

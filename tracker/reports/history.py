@@ -1,0 +1,65 @@
+"""The replay of history for cases reopened after the as-of moment: how each stood at that moment.
+
+Everything is read from the typed event data (:mod:`tracker.cases.history`) and the periods the
+case stored when its clocks started, never from today's settings: the answer period from receipt
+(``Case.answer_workdays``), the due time the previous reopen set, and every extension approved
+before the closure.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from tracker.calendar.store import load_calendar
+from tracker.cases import history
+from tracker.cases.history import Action
+from tracker.cases.models import Case, CaseEvent
+from tracker.cases.states import State
+from tracker.reports.buckets import (
+    Snapshot,
+    base_conditions,
+    from_cases,
+    reopened_after,
+)
+from tracker.reports.params import Params
+
+
+def snapshot(case: Case, events: list[CaseEvent], as_of: datetime, calendar) -> Snapshot:
+    """``case`` as it stood at ``as_of``, from ``events`` (its whole history, in order)."""
+    reopen = next(e for e in events if e.action == Action.reopen and e.state_before == State.closed
+                  and e.created_at > as_of)
+    before = [e for e in events if e.id < reopen.id]
+    closing = next((e for e in reversed(before) if e.state_after == State.closed), None)
+    if closing is None:  # a history without its closure: the case as it stands
+        return Snapshot(case.id, case.received_at, None, None, case.due_at, None)
+    answer = next((e for e in reversed(before) if e.id <= closing.id
+                   and e.action in (Action.answer, Action.close_not_taken_up)), closing)
+    cycle_start = next((e for e in reversed(before) if e.action == Action.reopen), None)
+    started = history.read(cycle_start) if cycle_start is not None else None
+    if started is not None and started.due_at is not None:
+        due_at = started.due_at
+    else:
+        due_at = calendar.due(case.received_at, case.answer_workdays).due_at
+    for event in before:
+        if (event.action == Action.decide_extension and event.id < closing.id
+                and (cycle_start is None or event.id > cycle_start.id)):
+            decided = history.read(event)
+            if decided.approved and decided.due_after is not None:
+                due_at = decided.due_after
+    outcome = history.read(closing).outcome or history.read(answer).outcome
+    return Snapshot(case.id, case.received_at, closing.created_at, answer.created_at, due_at, outcome)
+
+
+def reopened_snapshots(session: Session, params: Params, group) -> list[tuple[object, Snapshot]]:
+    """(group key, snapshot at as_of) of the cases in the report reopened after as_of."""
+    rows = session.execute(from_cases(select(Case, group.label("group_key")))
+                           .where(*base_conditions(params), reopened_after(params.as_of))).all()
+    if not rows:
+        return []
+    calendar = load_calendar(session)
+    ids = [case.id for case, _ in rows]
+    events: dict[int, list[CaseEvent]] = {i: [] for i in ids}
+    for event in session.exec(select(CaseEvent).where(CaseEvent.case_id.in_(ids)).order_by(CaseEvent.id)):
+        events[event.case_id].append(event)
+    return [(key, snapshot(case, events[case.id], params.as_of, calendar)) for case, key in rows]
