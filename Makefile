@@ -6,7 +6,6 @@ BIN := $(VENV)/bin
 # reinstalled only when the package definition changes
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 5000
-RUFF_FLAGS := --isolated --select E,F,W --line-length 120 --exclude migrations/versions
 
 .PHONY: run test bench lint clean venv
 
@@ -47,8 +46,10 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench
 
+# ruff reads its settings from pyproject.toml, import-linter its layers from setup.cfg
 lint: $(STAMP)
-	$(BIN)/ruff check $(RUFF_FLAGS) tracker tests
+	$(BIN)/ruff check tracker tests migrations/env.py
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache .ruff_cache .hypothesis .coverage htmlcov \

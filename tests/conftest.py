@@ -18,11 +18,10 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 from sqlmodel import Session
 from werkzeug.serving import make_server
 
+from tests.factories import Factory
 from tracker import ROOT, create_app
 from tracker.db import make_engine
 from tracker.extensions import db as tracker_db
-
-from tests.factories import Factory
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 RECORDS_PATH = ROOT.parent / "shared" / "data" / "public-records-2023h2" / "records.jsonl.gz"
@@ -80,8 +79,9 @@ def fresh_database_url(kind: str, tmp_path: Path, suffix: str = "_committed") ->
     On PostgreSQL it is ``<name><suffix>`` beside the suite's own database (suffix "" is the suite's
     own, used by the rolled-back tests), so committed data never shows in the rolled-back tests.
     """
-    from tracker.migrate import alembic_config
     from alembic import command
+
+    from tracker.migrate import alembic_config
 
     if kind == "sqlite":
         url = f"sqlite:///{tmp_path / f'{uuid.uuid4().hex}.sqlite3'}"

@@ -38,10 +38,4 @@ def main():
     """Tracker: citizens' error reports about government websites (我为政府网站找错)."""
 
 
-def echo_json(data) -> None:
-    import json
-
-    click.echo(json.dumps(data, ensure_ascii=False))
-
-
-__all__ = ["main", "register_commands", "echo_json", "current_app"]
+__all__ = ["main", "register_commands", "current_app"]

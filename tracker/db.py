@@ -4,7 +4,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask import current_app
@@ -18,7 +18,7 @@ _clock: ContextVar[datetime | None] = ContextVar("tracker_clock", default=None)
 def utcnow() -> datetime:
     """The current instant, timezone-aware, in UTC (or the instant set by :func:`frozen_clock`)."""
     frozen = _clock.get()
-    return frozen if frozen is not None else datetime.now(timezone.utc)
+    return frozen if frozen is not None else datetime.now(UTC)
 
 
 @contextmanager
@@ -27,7 +27,7 @@ def frozen_clock(instant: datetime):
     (imported records, demo data) through the same operations as live cases."""
     if instant.tzinfo is None:
         raise ValueError("instant must be timezone-aware")
-    token = _clock.set(instant.astimezone(timezone.utc))
+    token = _clock.set(instant.astimezone(UTC))
     try:
         yield
     finally:
@@ -50,7 +50,7 @@ class UTCDateTime(sa.types.TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError(f"naive datetime {value!r}: timestamps must carry an offset")
-        value = value.astimezone(timezone.utc)
+        value = value.astimezone(UTC)
         if dialect.name == "sqlite":
             return value.replace(tzinfo=None)
         return value
@@ -59,8 +59,8 @@ class UTCDateTime(sa.types.TypeDecorator):
         if value is None:
             return None
         if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
 
 
 JSONType = sa.JSON().with_variant(JSONB(), "postgresql")

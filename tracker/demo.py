@@ -8,9 +8,10 @@ and seed give the same data. A database that already holds the demo is left alon
 """
 from __future__ import annotations
 
+import contextlib
 import random
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import click
 import sqlalchemy as sa
@@ -60,6 +61,10 @@ def is_loaded(session: Session) -> bool:
 def quarter_start(day: date, quarters_back: int = 0) -> date:
     index = day.year * 4 + (day.month - 1) // 3 - quarters_back
     return date(index // 4, index % 4 * 3 + 1, 1)
+
+
+class _Stop(Exception):
+    """The replay of one demo case ends here: it reached the present, or its story is over."""
 
 
 class DemoBuilder:
@@ -196,28 +201,38 @@ class DemoBuilder:
 
     def _progress(self, case: Case, city: dict | None, t: datetime) -> None:
         """Replay what happened after receipt, stopping at the present."""
+        with contextlib.suppress(_Stop):
+            t = self._leave_triage(case, city, t)
+            t = self._handle(case, t)
+            self._feedback(case, t)
+
+    def _at(self, instant: datetime) -> datetime:
+        """``instant``, or stop the replay when it has not happened yet."""
+        if instant >= self.now:
+            raise _Stop
+        return instant
+
+    def _leave_triage(self, case: Case, city: dict | None, t: datetime) -> datetime:
+        if case.state != State.triage:
+            return t
         rng, s = self.rng, self.session
         supervisor = self.actor_for(case.supervisor_id)
-
-        def at(instant: datetime) -> bool:
-            return instant < self.now
-
-        if case.state == State.triage:
-            t += timedelta(hours=rng.uniform(1, 20))
-            if not at(t):
-                return
-            if city is None or "gov.cn" not in case.page_url:
-                with frozen_clock(t):
-                    ops.close_not_taken_up(s, case, supervisor, outcome="not_gov_site",
-                                           reason=data.NOT_TAKEN_UP["not_gov_site"])
-                return
+        t = self._at(t + timedelta(hours=rng.uniform(1, 20)))
+        if city is None or "gov.cn" not in case.page_url:
             with frozen_clock(t):
-                ops.assign(s, case, supervisor, organiser_id=city["portal_org"].id)
+                ops.close_not_taken_up(s, case, supervisor, outcome="not_gov_site",
+                                       reason=data.NOT_TAKEN_UP["not_gov_site"])
+            raise _Stop
+        with frozen_clock(t):
+            ops.assign(s, case, supervisor, organiser_id=city["portal_org"].id)
+        return t
+
+    def _handle(self, case: Case, t: datetime) -> datetime:
+        """The organiser's part, up to the approval; returns when the case closed."""
+        rng, s = self.rng, self.session
         organiser = self.actor_for(case.organiser_id)
         supervisor = self.actor_for(case.supervisor_id)
-        t += timedelta(hours=rng.uniform(0.3, 22))
-        if not at(t):
-            return
+        t = self._at(t + timedelta(hours=rng.uniform(0.3, 22)))
         with frozen_clock(t):
             ops.accept(s, case, organiser)
 
@@ -225,72 +240,61 @@ class DemoBuilder:
         fate = rng.choices(("on_time", "late", "not_taken_up", "stalled", "extension", "rejected"),
                            weights=(74, 8, 8, 4 if recent else 0, 4, 2))[0]
         if fate == "stalled":
-            return
+            raise _Stop
         if fate == "extension":
-            t += timedelta(hours=rng.uniform(1, 8))
-            if not at(t):
-                return
+            t = self._at(t + timedelta(hours=rng.uniform(1, 8)))
             with frozen_clock(t):
                 request = ops.request_extension(s, case, organiser, workdays=rng.choice((3, 5)),
                                                 reason=data.EXTENSION_REASON)
-            t += timedelta(hours=rng.uniform(1, 6))
-            if not at(t):
-                return
+            t = self._at(t + timedelta(hours=rng.uniform(1, 6)))
             with frozen_clock(t):
                 ops.decide_extension(s, case, supervisor, request_id=request.id, approve=True)
         if fate == "late":
-            chase_at = case.due_at + timedelta(hours=rng.uniform(1, 20))
-            if not at(chase_at):
-                return
+            chase_at = self._at(case.due_at + timedelta(hours=rng.uniform(1, 20)))
             with frozen_clock(chase_at):
                 ops.chase(s, case, supervisor, message=data.CHASE_MESSAGE)
             t = chase_at + timedelta(hours=rng.uniform(2, 100))
         else:
             room = (case.due_at - HOUR - t).total_seconds()
             t += timedelta(seconds=max(room, 3600) * rng.uniform(0.1, 0.9))
-        if not at(t):
-            return
-        with frozen_clock(t):
+        with frozen_clock(self._at(t)):
             if fate == "not_taken_up":
                 outcome = rng.choice(("duplicate", "out_of_scope", "insufficient_info"))
                 ops.close_not_taken_up(s, case, organiser, outcome=outcome, reason=data.NOT_TAKEN_UP[outcome])
             else:
                 self._answer(case, organiser)
         if fate == "rejected":
-            t += timedelta(hours=rng.uniform(2, 20))
-            if not at(t):
-                return
+            t = self._at(t + timedelta(hours=rng.uniform(2, 20)))
             with frozen_clock(t):
                 ops.reject(s, case, supervisor, reason=data.REJECT_REASON)
-            t += timedelta(hours=rng.uniform(2, 30))
-            if not at(t):
-                return
+            t = self._at(t + timedelta(hours=rng.uniform(2, 30)))
             with frozen_clock(t):
                 self._answer(case, organiser, fixed=True)
         if not self._approve(case, supervisor, t):
+            raise _Stop
+        return case.closed_at
+
+    def _feedback(self, case: Case, t: datetime) -> None:
+        """Some citizens rate the answer; some of the unsatisfied get their case reopened."""
+        rng, s = self.rng, self.session
+        if rng.random() >= 0.25:
             return
-        t = case.closed_at
-        if rng.random() < 0.25:
-            t += timedelta(hours=rng.uniform(2, 24 * 7))
-            if not at(t):
-                return
-            satisfied = rng.random() < 0.85
-            with frozen_clock(t):
-                ops.record_feedback(s, case, satisfied=satisfied, actor=CITIZEN,
-                                    comment=None if satisfied else rng.choice(data.UNSATISFIED_COMMENTS))
-            if satisfied or rng.random() < 0.6 or case.outcome not in ("fixed", "explained"):
-                return
-            t += timedelta(hours=rng.uniform(3, 48))
-            if not at(t):
-                return
-            with frozen_clock(t):
-                ops.reopen(s, case, supervisor, reason=data.REOPEN_REASON)
-            t += timedelta(hours=rng.uniform(2, 48))
-            if not at(t):
-                return
-            with frozen_clock(t):
-                self._answer(case, organiser, fixed=True)
-            self._approve(case, supervisor, t)
+        t = self._at(t + timedelta(hours=rng.uniform(2, 24 * 7)))
+        satisfied = rng.random() < 0.85
+        with frozen_clock(t):
+            ops.record_feedback(s, case, satisfied=satisfied, actor=CITIZEN,
+                                comment=None if satisfied else rng.choice(data.UNSATISFIED_COMMENTS))
+        if satisfied or rng.random() < 0.6 or case.outcome not in ("fixed", "explained"):
+            return
+        supervisor = self.actor_for(case.supervisor_id)
+        organiser = self.actor_for(case.organiser_id)
+        t = self._at(t + timedelta(hours=rng.uniform(3, 48)))
+        with frozen_clock(t):
+            ops.reopen(s, case, supervisor, reason=data.REOPEN_REASON)
+        t = self._at(t + timedelta(hours=rng.uniform(2, 48)))
+        with frozen_clock(t):
+            self._answer(case, organiser, fixed=True)
+        self._approve(case, supervisor, t)
 
     def _answer(self, case: Case, organiser: Actor, fixed: bool | None = None) -> None:
         if fixed is None:
@@ -313,7 +317,7 @@ def load_demo(session: Session, *, today: date, seed: int, cases: int, now: date
     """Build the demo and commit it. Returns what was created."""
     if now is None:
         now = utcnow() if today == utcnow().astimezone(BEIJING).date() else \
-            datetime.combine(today, datetime.min.time(), BEIJING).replace(hour=17).astimezone(timezone.utc)
+            datetime.combine(today, datetime.min.time(), BEIJING).replace(hour=17).astimezone(UTC)
     last_outbox = session.exec(select(func.max(Outbox.id))).one() or 0
     builder = DemoBuilder(session, now=now, seed=seed)
     builder.build_province()

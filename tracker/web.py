@@ -1,7 +1,7 @@
 """What every page shares: the logged-in user, template helpers, error pages, security headers."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from flask import Flask, jsonify, render_template, request
@@ -14,6 +14,7 @@ from tracker.cases.states import STATE_NAMES
 from tracker.errors import DomainError
 from tracker.extensions import db, login_manager
 from tracker.i18n import current_language, pick
+from tracker.users.models import User
 from tracker.workdays import BEIJING
 
 
@@ -28,7 +29,6 @@ def due_label(value: datetime | None) -> str:
     """An exclusive due bound shown as the day it ends: ``2024-04-30 24:00``."""
     if value is None:
         return ""
-    from datetime import timedelta
 
     local = value.astimezone(BEIJING)
     if (local.hour, local.minute, local.second) == (0, 0, 0):
@@ -41,8 +41,6 @@ def wants_json() -> bool:
 
 
 def _load_user(user_id: str):
-    from tracker.users.models import User
-
     try:
         user = db.session.get(User, int(user_id))
     except (TypeError, ValueError):

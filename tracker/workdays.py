@@ -9,9 +9,9 @@ Rules (DESIGN.md, "Deadlines"):
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
-from typing import Iterable, Mapping
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
@@ -40,7 +40,7 @@ def beijing_date(instant: datetime) -> date:
 
 def start_of_day(day: date) -> datetime:
     """00:00 Beijing time on ``day``, as an aware UTC instant."""
-    return datetime.combine(day, time(0), BEIJING).astimezone(timezone.utc)
+    return datetime.combine(day, time(0), BEIJING).astimezone(UTC)
 
 
 def is_on_time(answered_at, due_at):

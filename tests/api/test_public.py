@@ -1,7 +1,7 @@
 """The public API: a citizen's report in, its status out."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func
@@ -20,7 +20,7 @@ def case_count(session) -> int:
 def test_report_is_received_with_a_due_time(client, report, site, session):
     organiser = session.get(Organisation, site.organiser_id)
     # received Friday 2024-04-26 10:00 Beijing: 3 working days are Sun 28 (调休), Mon 29, Tue 30
-    with frozen_clock(datetime(2024, 4, 26, 2, 0, tzinfo=timezone.utc)):
+    with frozen_clock(datetime(2024, 4, 26, 2, 0, tzinfo=UTC)):
         response = client.post("/api/v1/cases", json=report)
     assert response.status_code == 201
     body = response.get_json()

@@ -4,7 +4,7 @@ from __future__ import annotations
 import gzip
 import itertools
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import select
@@ -108,9 +108,9 @@ def test_case_list_is_scoped_filtered_and_paged(client, world, factory, session)
 def test_received_dates_are_beijing_days(client, factory, session, bearer, staff):
     site = factory.site()
     # 2024-04-25 23:30 Beijing is 15:30 UTC: it belongs to the 25th, not the 26th
-    with frozen_clock(datetime(2024, 4, 25, 15, 30, tzinfo=timezone.utc)):
+    with frozen_clock(datetime(2024, 4, 25, 15, 30, tzinfo=UTC)):
         late = factory.case(site=site)
-    with frozen_clock(datetime(2024, 4, 25, 16, 30, tzinfo=timezone.utc)):
+    with frozen_clock(datetime(2024, 4, 25, 16, 30, tzinfo=UTC)):
         factory.case(site=site)
     headers = bearer(staff("admin"))
     body = client.get("/api/v1/cases?received_from=2024-04-25&received_to=2024-04-25", headers=headers).get_json()

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tracker.jobs import broker as tracker_broker
 from tracker.extensions import db
+from tracker.jobs import broker as tracker_broker
 
 VENV_BIN = Path(sys.executable).parent
 

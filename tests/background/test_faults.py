@@ -17,16 +17,15 @@ import redis
 from dramatiq import Worker
 from sqlmodel import func, select
 
-from tracker.jobs import broker as tracker_broker
-from tracker import jobs
-from tracker.cases.models import Case
-from tracker.extensions import db
-from tracker.outbox.models import Outbox, SentMessage
-from tracker.jobs.relay import relay
-
 from tests.background.conftest import VENV_BIN, free_port, mail_counts, mail_dir, subprocess_env, wait_for
 from tests.conftest import require_service
 from tests.factories import Factory
+from tracker import jobs
+from tracker.cases.models import Case
+from tracker.extensions import db
+from tracker.jobs import broker as tracker_broker
+from tracker.jobs.relay import relay
+from tracker.outbox.models import Outbox, SentMessage
 
 
 def _site_with_two_organiser_users(session):

@@ -4,14 +4,13 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
+from tests.background.conftest import mail_dir, read_mail
 from tracker.cases import operations as ops
 from tracker.jobs import OUTBOX_QUEUE
 from tracker.notifications import delivery, messages
-from tracker.outbox.models import Outbox, SentMessage
-from tracker.outbox import enqueue
 from tracker.notifications.transport import FileTransport, MailConfigError, SmtpTransport, make_transport
-
-from tests.background.conftest import mail_dir, read_mail
+from tracker.outbox import enqueue
+from tracker.outbox.models import Outbox, SentMessage
 
 
 def _rows(session, topic):

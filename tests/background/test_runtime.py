@@ -5,15 +5,14 @@ from datetime import timedelta
 
 from sqlmodel import select
 
+from tests.background.conftest import mail_counts, mail_dir, wait_for
+from tests.conftest import BASE_CONFIG
+from tests.factories import Factory
 from tracker import create_app
 from tracker.db import frozen_clock, utcnow
 from tracker.extensions import db
 from tracker.jobs import runtime
 from tracker.outbox.models import Outbox
-
-from tests.background.conftest import mail_counts, mail_dir, wait_for
-from tests.conftest import BASE_CONFIG
-from tests.factories import Factory
 
 
 def _pending_history_and_news():

@@ -7,15 +7,14 @@ from datetime import datetime, timedelta, timezone
 
 from sqlmodel import select
 
+from tests.background.conftest import VENV_BIN, mail_counts, mail_dir, run_tracker, subprocess_env
+from tests.factories import Factory
 from tracker.cases import operations as ops
 from tracker.cases.models import Case
+from tracker.cases.sweep import due_cases_query, sweep
 from tracker.db import frozen_clock, utcnow
 from tracker.extensions import db
 from tracker.outbox.models import Outbox
-from tracker.cases.sweep import due_cases_query, sweep
-
-from tests.background.conftest import VENV_BIN, mail_counts, mail_dir, run_tracker, subprocess_env
-from tests.factories import Factory
 
 BJ = timezone(timedelta(hours=8))
 
@@ -68,7 +67,7 @@ def _two_sweeps_at_once(app):
     procs = [subprocess.Popen([str(VENV_BIN / "tracker"), "sweep"], env=env, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True) for _ in range(2)]
     results = [p.communicate(timeout=180) + (p.returncode,) for p in procs]
-    for out, err, code in results:
+    for _out, err, code in results:
         assert code == 0, err
     return [json.loads(out.strip().splitlines()[-1]) for out, _, _ in results]
 

@@ -16,9 +16,9 @@ import sqlalchemy as sa
 
 from tracker import create_app
 from tracker.cases.models import Case
+from tracker.cases.sweep import due_cases_query, sweep
 from tracker.db import utcnow
 from tracker.extensions import db
-from tracker.cases.sweep import due_cases_query, sweep
 
 DUE = 1000
 

@@ -10,11 +10,10 @@ from pathlib import Path
 
 from sqlmodel import select
 
+from tests.calendar.helpers import CSV_2027, SOURCE_2027, write_csv
+from tracker.calendar.models import CalendarDay, CalendarYear
 from tracker.cases.models import CaseEvent
 from tracker.db import frozen_clock
-from tracker.calendar.models import CalendarDay, CalendarYear
-
-from tests.calendar.helpers import CSV_2027, SOURCE_2027, write_csv
 
 
 def due(runner, *args):

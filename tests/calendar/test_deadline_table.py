@@ -14,11 +14,9 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from tracker.cases.deadlines import answer_due, load_calendar
-from tracker.calendar.operations import read_year_csv
-from tracker.cases.deadlines import load_year
-
 from tests.calendar.helpers import CSV_2027, SOURCE_2027
+from tracker.calendar.operations import read_year_csv
+from tracker.cases.deadlines import answer_due, load_calendar, load_year
 
 BJ = timezone(timedelta(hours=8))
 

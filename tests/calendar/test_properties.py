@@ -6,7 +6,7 @@ instant into a Beijing date with a fixed +08:00 offset (China has kept UTC+8 all
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 
 import chinese_calendar
 from hypothesis import given, settings
@@ -61,7 +61,7 @@ def oracle_between(start: datetime, end: datetime, loaded) -> int:
 
 instants = st.datetimes(
     min_value=datetime(2004, 1, 2), max_value=datetime(2028, 11, 30),
-    timezones=st.sampled_from([timezone.utc, BJ, timezone(timedelta(hours=-5)), timezone(timedelta(hours=14))]),
+    timezones=st.sampled_from([UTC, BJ, timezone(timedelta(hours=-5)), timezone(timedelta(hours=14))]),
 )
 periods = st.integers(min_value=1, max_value=25)
 calendars = st.sampled_from([{}, LOADED])

@@ -10,13 +10,13 @@ from datetime import datetime
 import pytest
 from sqlmodel import select
 
+from tracker.calendar.operations import read_year_csv
 from tracker.cases import operations as ops
+from tracker.cases.deadlines import load_year
 from tracker.cases.models import CaseEvent
 from tracker.cases.scope import Actor
 from tracker.db import frozen_clock
 from tracker.outbox.models import Outbox
-from tracker.calendar.operations import read_year_csv
-from tracker.cases.deadlines import load_year
 from tracker.users.models import User
 
 
@@ -74,7 +74,8 @@ def test_assign_from_triage_keeps_the_receipt_clock(session, factory, people):
 
 def request_and_decide(session, case, people, workdays: int, approve: bool, when: str):
     with frozen_clock(at(when)):
-        request = ops.request_extension(session, case, people["organiser"], workdays=workdays, reason="需要外包公司修复")
+        request = ops.request_extension(session, case, people["organiser"], workdays=workdays,
+                                        reason="需要外包公司修复")
         ops.decide_extension(session, case, people["supervisor"], request_id=request.id, approve=approve)
     return request
 

@@ -248,5 +248,6 @@ def check_allowed(session, label, operation, case, state, who, events_before, to
 
 
 def test_expected_table_agrees_with_operations():
-    allowed = {op: {str(role): set(states) for role, states in roles.items()} for op, roles in permissions.ALLOWED.items()}
+    allowed = {op: {str(role): set(states) for role, states in roles.items()}
+               for op, roles in permissions.ALLOWED.items()}
     assert allowed == EXPECTED

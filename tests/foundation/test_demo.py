@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import func
 from sqlmodel import select
@@ -11,8 +11,8 @@ from tracker.cases.models import Case, CaseEvent
 from tracker.cases.states import State
 from tracker.demo import DEMO_PASSWORD
 from tracker.extensions import db
-from tracker.outbox.models import Outbox
 from tracker.organisations.models import Organisation, Site
+from tracker.outbox.models import Outbox
 from tracker.users.models import User
 from tracker.users.operations import verify_password
 
@@ -20,7 +20,7 @@ CITY_CODES = {"440100", "440200", "440300", "440400", "440500", "440600", "44070
               "441200", "441300", "441400", "441500", "441600", "441700", "441800", "441900", "442000",
               "445100", "445200", "445300"}
 # the demo's "now": 17:00 Beijing on its --today
-NOW = datetime(2024, 6, 28, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2024, 6, 28, 9, 0, tzinfo=UTC)
 
 
 def count(statement) -> int:
@@ -64,7 +64,7 @@ def test_demo_loads_a_province_once(committed_app):
     outcomes = set(session.exec(select(Case.outcome).where(Case.outcome.is_not(None)).distinct()).all())
     assert {"fixed", "explained", "duplicate"} <= outcomes
     oldest, newest = session.exec(select(func.min(Case.received_at), func.max(Case.received_at))).one()
-    assert oldest >= datetime(2023, 6, 30, 16, tzinfo=timezone.utc) and newest < NOW
+    assert oldest >= datetime(2023, 6, 30, 16, tzinfo=UTC) and newest < NOW
     # every case has its history, from submission on, and numbers of the right shape
     assert count(select(func.count(func.distinct(CaseEvent.case_id))).where(CaseEvent.action == "submit")) == 400
     assert count(select(func.count()).select_from(Case).where(~Case.tracking_number.like("ZC2%-%"))) == 0

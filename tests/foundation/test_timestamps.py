@@ -1,21 +1,20 @@
 """Timestamps are aware UTC and survive a round trip on SQLite and PostgreSQL alike."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from alembic import command
 from sqlmodel import select
 
+from tests.conftest import BASE_CONFIG
+from tests.factories import Factory
 from tracker import create_app
 from tracker.cases.models import Case
 from tracker.extensions import db
 from tracker.migrate import alembic_config
 
-from tests.conftest import BASE_CONFIG
-from tests.factories import Factory
-
-INSTANT = datetime(2024, 4, 25, 16, 30, tzinfo=timezone.utc)  # 2024-04-26 00:30 in Beijing
+INSTANT = datetime(2024, 4, 25, 16, 30, tzinfo=UTC)  # 2024-04-26 00:30 in Beijing
 
 
 def forget_session(app) -> None:
@@ -46,7 +45,7 @@ def test_case_timestamp_round_trip_is_the_same_aware_instant(migrated_app):
     assert stored.received_at.utcoffset() == timedelta(0)
     assert stored.received_at.isoformat() == "2024-04-25T16:30:00+00:00"
     # received Friday 26 April in Beijing; Sunday 28 April was a make-up working day: due 30 April 24:00
-    assert stored.due_at == datetime(2024, 4, 30, 16, 0, tzinfo=timezone.utc)
+    assert stored.due_at == datetime(2024, 4, 30, 16, 0, tzinfo=UTC)
     assert stored.tracking_number.startswith("ZC20240426-")
 
 

@@ -140,3 +140,27 @@ def test_routing_share(imported, records):
     odd_codes = sum(1 for code, _url in reports if not is_valid_site_code(code))
     assert odd_codes == 8
     assert by_code.total - by_code.same_site <= odd_codes
+
+
+def test_the_report_without_a_scope_covers_every_record_and_a_province_only_its_own(imported, records):
+    app, _result, _elapsed = imported
+    runner = app.test_cli_runner()
+    window = ["report", "--from", "2019-05-01", "--to", "2024-03-01", "--format", "json"]
+
+    whole = runner.invoke(args=window)
+    assert whole.exit_code == 0, whole.output
+    report = json.loads(whole.output)
+    assert report["scope"]["code"] == "000000" and report["received"] == 11409
+    for key in ("received", "closed", "closed_on_time", "closed_late", "open_overdue", "open_not_due"):
+        assert sum(row[key] for row in report["rows"]) == report[key]  # the rows add up to the totals
+    assert report["sentence"].startswith("2019年5月1日至2024年3月1日，全国共收到")
+
+    tibet = json.loads(runner.invoke(args=[*window, "--scope", "540000"]).output)
+    assert tibet["received"] == sum(1 for r in records if r["sitecode"].startswith("54"))
+    # records without a site code that no site claims by their page URL (7 of the 8) wait in the
+    # national root's own triage, in no province
+    no_code = [str(r["id"]) for r in records if not r["sitecode"]]
+    unclaimed = db.session.exec(select(func.count()).select_from(Case).where(
+        Case.external_id.in_(no_code), Case.site_id.is_(None))).one()
+    own = next(row for row in report["rows"] if row["key"] == "000000")
+    assert own["received"] == unclaimed == 7

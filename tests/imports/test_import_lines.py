@@ -11,8 +11,8 @@ from sqlmodel import select
 from tracker.cases.imports import import_lines
 from tracker.cases.models import Case, CaseEvent
 from tracker.cases.states import State
-from tracker.outbox.models import Outbox
 from tracker.organisations.models import Organisation, Site, SiteHost
+from tracker.outbox.models import Outbox
 
 pytestmark = pytest.mark.records
 

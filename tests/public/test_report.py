@@ -100,7 +100,8 @@ def test_bad_uploads_are_refused_and_no_case_is_created(client, session, site, k
 def test_more_than_three_screenshots_are_refused(client, session, site):
     files = [(io.BytesIO(png_bytes()), f"s{i}.png") for i in range(4)]
     response = client.post("/report", data={**report_data(), "screenshots": files}, content_type="multipart/form-data")
-    assert response.status_code == 422 and "最多上传3张截图" in field_error(response.get_data(as_text=True), "screenshots")
+    assert response.status_code == 422
+    assert "最多上传3张截图" in field_error(response.get_data(as_text=True), "screenshots")
 
 
 def test_bad_fields_are_refused_one_by_one_and_what_was_typed_is_kept(client, session, site):

@@ -9,8 +9,8 @@ from tests.public.helpers import close_case
 from tracker.cases import numbers
 from tracker.cases import operations as ops
 from tracker.db import frozen_clock, utcnow
-from tracker.outbox.models import Outbox
 from tracker.organisations.models import Organisation
+from tracker.outbox.models import Outbox
 
 
 def submitted(factory, **overrides):

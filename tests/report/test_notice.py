@@ -7,10 +7,10 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from tests.report.conftest import bj
-from tracker.cases.models import Case
 from tracker.calendar.store import load_calendar
-from tracker.reports.notice import date_range, percent, scope_word
+from tracker.cases.models import Case
 from tracker.reports.figures import sla_report
+from tracker.reports.notice import date_range, percent, scope_word
 
 SENTENCE_780 = "4月1日至6月23日，全省共收到网民反馈的“我为政府网站找错”留言780条，均已按期办理，办结率达100%。"
 
@@ -98,4 +98,5 @@ def test_nothing_received_and_nothing_yet_due(session, tree):
     pending = sla_report(session, date_from="2024-01-01", date_to="2024-01-31", scope_org=tree.province,
                          as_of=bj(1, 31, 9))
     assert pending["open_not_due"] == 1 and pending["on_time_rate"] is None
-    assert pending["sentence"].endswith("留言1条，已办结0条，办结率0.0%；其中超期办结0条，超期未办结0条，尚在办理期限内1条。")
+    assert pending["sentence"].endswith(
+        "留言1条，已办结0条，办结率0.0%；其中超期办结0条，超期未办结0条，尚在办理期限内1条。")

@@ -109,7 +109,8 @@ def test_rows_by_child_organisation(quarter, session, tree):
     gz, sz, own = rows["440100"], rows["440300"], rows["440000"]
     assert (gz["received"], gz["closed_on_time"], gz["closed_late"], gz["confirmed"]) == (4, 2, 2, 3)
     assert gz["on_time_rate"] == pytest.approx(0.5) and gz["p90_workdays"] == 6
-    assert (sz["received"], sz["closed"], sz["closed_on_time"], sz["open_overdue"], sz["open_not_due"]) == (6, 3, 3, 2, 1)
+    sz_counts = (sz["received"], sz["closed"], sz["closed_on_time"], sz["open_overdue"], sz["open_not_due"])
+    assert sz_counts == (6, 3, 3, 2, 1)
     assert sz["on_time_rate"] == pytest.approx(3 / 5) and sz["completion_rate"] == pytest.approx(0.5)
     assert own["name"].endswith("（本级）") and (own["received"], own["closed_on_time"]) == (1, 1)
 
@@ -226,7 +227,7 @@ def test_json_csv_xlsx_and_html_agree(quarter, runner, client, tree, tmp_path):
     assert header[:4] == ["代码", "单位", "收到", "办结"]
     got_xlsx = {}
     for values in sheet.iter_rows(min_row=2, values_only=True):
-        row = dict(zip(header, values))
+        row = dict(zip(header, values, strict=True))
         got_xlsx[row["代码"] or "TOTAL"] = expected({
             "received": row["收到"], "closed_on_time": row["按期办结"], "open_overdue": row["超期未办结"],
             "on_time_rate": row["按期办结率"], "completion_rate": row["办结率"],
@@ -264,7 +265,7 @@ def test_scope_outside_the_subtree_is_not_found(quarter, app, client, factory, t
 
 def test_the_page_in_english(quarter, client, tree):
     login(client, tree.supervisor_user)
-    html = client.get("/supervise/report", query_string={"from": "2024-04-01", "to": "2024-06-30",
-                                                         "as_of": AS_OF.isoformat(), "lang": "en"}).get_data(as_text=True)
+    query = {"from": "2024-04-01", "to": "2024-06-30", "as_of": AS_OF.isoformat(), "lang": "en"}
+    html = client.get("/supervise/report", query_string=query).get_data(as_text=True)
     assert "On-time rate" in html and "Download Excel" in html and "Closed on time" in html
     assert "Completion rate = closed ÷ received" in html

@@ -60,10 +60,12 @@ def world(app, factory, session):
     site_a = factory.site("4401000001", host="www.gz.gov.cn", organiser=org_a, supervisor=province)
     site_b = factory.site("4403000001", host="www.sz.gov.cn", organiser=org_b, supervisor=province)
     site_c = factory.site("4501000001", host="www.nanning.gov.cn", organiser=org_c, supervisor=other)
-    case_a = factory.case(site=site_a, page_url="https://www.gz.gov.cn/a.html", description="广州页面链接失效 MARK-A", contact_email="a@example.cn")
-    case_b = factory.case(site=site_b, page_url="https://www.sz.gov.cn/b.html", description="深圳页面信息过期 MARK-B", contact_email="b@example.cn",
-                          contact_phone="13800000002")
-    case_c = factory.case(site=site_c, page_url="https://www.nanning.gov.cn/c-secret.html", description="南宁页面错别字 MARK-C", contact_email="c-secret@example.cn",
+    case_a = factory.case(site=site_a, page_url="https://www.gz.gov.cn/a.html", description="广州页面链接失效 MARK-A",
+                          contact_email="a@example.cn")
+    case_b = factory.case(site=site_b, page_url="https://www.sz.gov.cn/b.html", description="深圳页面信息过期 MARK-B",
+                          contact_email="b@example.cn", contact_phone="13800000002")
+    case_c = factory.case(site=site_c, page_url="https://www.nanning.gov.cn/c-secret.html",
+                          description="南宁页面错别字 MARK-C", contact_email="c-secret@example.cn",
                           contact_phone="13900000003")
     attachments = {}
     for case in (case_a, case_b, case_c):

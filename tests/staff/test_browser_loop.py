@@ -3,7 +3,6 @@ and answers, the supervisor approves, and the citizen reads the answer on /track
 also checked at a phone's width (360 px) and driven by the keyboard."""
 from __future__ import annotations
 
-
 import pytest
 
 from tests.conftest import serving

@@ -5,7 +5,7 @@ These schemas are the single source: the controllers load and dump with them, an
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from marshmallow import (
     EXCLUDE,
@@ -20,6 +20,7 @@ from marshmallow import (
 
 from tracker.cases import validation as rules
 from tracker.cases.states import ANSWER_OUTCOMES, NOT_TAKEN_UP_OUTCOMES, Outcome, State
+from tracker.i18n import current_language
 from tracker.workdays import BEIJING
 
 #: the largest id or code the database holds (a 32-bit signed integer)
@@ -52,8 +53,6 @@ class BeijingDateTime(fields.DateTime):
 
 
 def _language() -> str:
-    from tracker.i18n import current_language
-
     return current_language()
 
 
@@ -369,7 +368,7 @@ class SlaQuerySchema(QuerySchema):
     date_from = _date(required=True, metadata={"description": "first receipt date (Beijing), inclusive"})
     date_to = _date(required=True, metadata={"description": "last receipt date (Beijing), inclusive"})
     as_of = fields.AwareDateTime(load_default=None, validate=validate.Range(
-        datetime(2000, 1, 1, tzinfo=timezone.utc), datetime(2099, 12, 31, tzinfo=timezone.utc)),
+        datetime(2000, 1, 1, tzinfo=UTC), datetime(2099, 12, 31, tzinfo=UTC)),
         metadata={"description": "figures as of this instant, with its offset (default: now)"})
     by = fields.Str(load_default="org", validate=validate.OneOf(["org", "site", "category"]))
 

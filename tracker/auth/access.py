@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from tracker.cases.scope import Actor
 from tracker.extensions import db
+from tracker.users.operations import totp_required
 
 #: the session key that records which user passed the TOTP step in this session
 SECOND_FACTOR_KEY = "second_factor_user"
@@ -20,8 +21,6 @@ def current_actor() -> Actor:
 
 def second_factor_pending():
     """None when the user may use the workbench; otherwise where to send them (code or enrolment)."""
-    from tracker.users.operations import totp_required
-
     user = current_user._get_current_object()
     if not totp_required(db.session, user):
         return None

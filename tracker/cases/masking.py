@@ -33,7 +33,8 @@ SALUTATION_RE = re.compile(
     rf"(?:^|(?<=[\s。！!；;，,：:>的]))(?P<name>{_NAME})(?P<title>(?:{_TITLES})(?:[（(/]女士[）)]?)?)"
     rf"(?=[\s：:，,！!。、（(/]|您好|你好|$)"
 )
-QUOTED_NAME_RE = re.compile(rf"(?P<lead>(?:网友|网民|市民|留言人)\s*[“\"「『])(?P<name>[{_CJK}]{{2,4}})(?P<tail>[”\"」』])")
+QUOTED_NAME_RE = re.compile(
+    rf"(?P<lead>(?:网友|网民|市民|留言人)\s*[“\"「『])(?P<name>[{_CJK}]{{2,4}})(?P<tail>[”\"」』])")
 LEADING_NAME_RE = re.compile(rf"^(?P<space>\s*)(?P<name>[{_CJK}]{{2,3}})(?=\s*[：:，,]?\s*(?:您好|你好))")
 
 

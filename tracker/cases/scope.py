@@ -22,7 +22,7 @@ class Actor:
     label: str = ""
 
     @classmethod
-    def of(cls, user: User, session: Session) -> "Actor":
+    def of(cls, user: User, session: Session) -> Actor:
         org = session.get(Organisation, user.organisation_id) if user.organisation_id else None
         return cls(role=user.role, user=user, organisation=org, label=user.name or user.email)
 

@@ -36,7 +36,8 @@ def check_site_code(value: str | None) -> str:
     """Optional 网站标识码: letters and digits, at most 32."""
     code = (value or "").strip()
     if len(code) > SITE_CODE_MAX:
-        raise Invalid(f"网站标识码不能超过{SITE_CODE_MAX}位。", f"The site code has at most {SITE_CODE_MAX} characters.")
+        raise Invalid(f"网站标识码不能超过{SITE_CODE_MAX}位。",
+                      f"The site code has at most {SITE_CODE_MAX} characters.")
     if code and not SITE_CODE_RE.fullmatch(code):
         raise Invalid("网站标识码只能包含字母和数字。", "The site code has only letters and digits.")
     return code
@@ -68,7 +69,8 @@ def check_description(value: str | None) -> str:
     if not text:
         raise Invalid("请描述页面上的错误。", "Please describe the error.")
     if len(text) > DESCRIPTION_MAX:
-        raise Invalid(f"描述不能超过{DESCRIPTION_MAX}字。", f"The description has at most {DESCRIPTION_MAX} characters.")
+        raise Invalid(f"描述不能超过{DESCRIPTION_MAX}字。",
+                      f"The description has at most {DESCRIPTION_MAX} characters.")
     return text
 
 
@@ -92,7 +94,8 @@ def check_contact_email(value: str | None) -> str:
     """Optional email address, at most 254 characters."""
     email = (value or "").strip()
     if len(email) > CONTACT_EMAIL_MAX:
-        raise Invalid(f"邮箱不能超过{CONTACT_EMAIL_MAX}个字符。", f"The email has at most {CONTACT_EMAIL_MAX} characters.")
+        raise Invalid(f"邮箱不能超过{CONTACT_EMAIL_MAX}个字符。",
+                      f"The email has at most {CONTACT_EMAIL_MAX} characters.")
     if email and not EMAIL_RE.fullmatch(email):
         raise Invalid("邮箱格式不正确。", "That is not an email address.")
     return email

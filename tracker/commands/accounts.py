@@ -10,9 +10,13 @@ import click
 from flask.cli import with_appcontext
 from sqlmodel import select
 
+from tracker.admin.operations import create_canned_answer, create_category, import_sites
 from tracker.errors import DomainError
 from tracker.extensions import db
 from tracker.organisations.models import Organisation, Site
+from tracker.organisations.operations import create_organisation
+from tracker.users.models import User
+from tracker.users.operations import create_user, set_role_policy
 
 
 def _fail(exc: DomainError):
@@ -29,8 +33,6 @@ def _fail(exc: DomainError):
 @with_appcontext
 def create_user_command(email, password, role, org_code, site_code, name):
     """Add a member of staff (--org CODE, or --site SITECODE meaning the organiser of that site)."""
-    from tracker.users.operations import create_user
-
     if org_code and site_code:
         raise click.UsageError("give --org or --site, not both")
     organisation = None
@@ -63,8 +65,6 @@ def create_user_command(email, password, role, org_code, site_code, name):
 @with_appcontext
 def create_org_command(code, name, kind, parent_code):
     """Add an organisation to the tree."""
-    from tracker.organisations.operations import create_organisation
-
     parent = None
     if parent_code:
         parent = db.session.exec(select(Organisation).where(Organisation.code == parent_code)).first()
@@ -83,8 +83,6 @@ def create_org_command(code, name, kind, parent_code):
 @with_appcontext
 def import_sites_command(csv_file):
     """Import sites from CSV: code,name,organiser_code,supervisor_code,hosts."""
-    from tracker.admin.operations import import_sites
-
     try:
         with db.transaction() as session:
             result = import_sites(session, csv_file.read())
@@ -99,8 +97,6 @@ def import_sites_command(csv_file):
 @with_appcontext
 def require_totp_command(role, off):
     """Require a TOTP second factor for every user of ROLE (users without one enrol at next login)."""
-    from tracker.users.operations import set_role_policy
-
     with db.transaction() as session:
         set_role_policy(session, role, totp_required=not off)
     click.echo(f"TOTP {'not ' if off else ''}required for {role}")
@@ -111,8 +107,6 @@ def require_totp_command(role, off):
 @with_appcontext
 def reset_totp_command(email):
     """Forget a user's TOTP secret (lost phone); they enrol again if their role requires it."""
-    from tracker.users.models import User
-
     with db.transaction() as session:
         user = session.exec(select(User).where(User.email == email.strip().lower())).first()
         if user is None:
@@ -128,8 +122,6 @@ def reset_totp_command(email):
 @with_appcontext
 def create_category_command(code, name_zh, name_en):
     """Add an error category."""
-    from tracker.admin.operations import create_category
-
     try:
         with db.transaction() as session:
             create_category(session, code=code, name_zh=name_zh, name_en=name_en)
@@ -145,8 +137,6 @@ def create_category_command(code, name_zh, name_en):
 @with_appcontext
 def add_canned_answer_command(category, title, body):
     """Add a canned answer text that organisers can insert into their answers."""
-    from tracker.admin.operations import create_canned_answer
-
     try:
         with db.transaction() as session:
             create_canned_answer(session, title=title, body=body, category_code=category)

@@ -5,10 +5,17 @@ import logging
 import time
 
 import click
+from dramatiq import Worker
 from flask import current_app
 from flask.cli import with_appcontext
 
-from tracker.cli import echo_json
+from tracker import jobs
+from tracker.cases.sweep import sweep
+from tracker.commands import echo_json
+from tracker.extensions import db
+from tracker.jobs import broker
+from tracker.jobs.relay import relay
+from tracker.jobs.runtime import start
 
 log = logging.getLogger(__name__)
 
@@ -18,12 +25,6 @@ def drain(timeout_seconds: int = 120) -> dict:
 
     Starts worker threads on the stub broker, relays (no grace), waits for the queue to empty.
     """
-    from dramatiq import Worker
-
-    from tracker import jobs
-    from tracker.extensions import db
-    from tracker.jobs import broker
-    from tracker.jobs.relay import relay
 
     stub = broker.current()
     jobs.bind_app(current_app._get_current_object())
@@ -47,9 +48,6 @@ def sweep_command(batch):
 
     In the embedded mode (no TRACKER_BROKER_URL) it also delivers the mail it queued before exiting.
     """
-    from tracker.cases.sweep import sweep
-    from tracker.jobs import broker
-
     stats = sweep(batch=batch)
     if broker.is_embedded():
         stats["delivered"] = drain()["enqueued"]
@@ -60,9 +58,6 @@ def sweep_command(batch):
 @with_appcontext
 def relay_command():
     """Hand every unconfirmed outbox row to the workers (in the embedded mode: deliver it now)."""
-    from tracker.jobs import broker
-    from tracker.jobs.relay import relay
-
     if broker.is_embedded():
         echo_json(drain())
     else:
@@ -81,17 +76,11 @@ def scheduler_command(interval, once):
 
     Run exactly one or several (they are safe together) next to the `dramatiq tracker.jobs` workers.
     """
-    from tracker.cases.sweep import sweep
-    from tracker.extensions import db
-    from tracker.jobs import broker
-    from tracker.jobs.relay import relay
-
     interval = interval or current_app.config["SWEEP_INTERVAL_SECONDS"]
     if broker.is_embedded():
         if once:
             echo_json({**sweep(), **drain()})
             return
-        from tracker.jobs.runtime import start
 
         start(current_app._get_current_object())  # worker threads, and a timer that sweeps and relays
         while True:

@@ -12,7 +12,11 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from tracker.calendar.operations import read_year_csv
+from tracker.calendar.status import missing_year_warning, year_statuses
+from tracker.cases.deadlines import answer_due, load_year
 from tracker.errors import DomainError
+from tracker.extensions import db
 
 
 class CalendarError(click.ClickException):
@@ -36,10 +40,6 @@ def load_command(file, source):
     Days not listed follow the weekday rule. Loading a year again replaces it. Open cases whose
     deadlines were provisional are recomputed.
     """
-    from tracker.calendar.operations import read_year_csv
-    from tracker.cases.deadlines import load_year
-    from tracker.extensions import db
-
     try:
         with open(file, encoding="utf-8") as handle:
             text = handle.read()
@@ -64,9 +64,6 @@ def load_command(file, source):
 @with_appcontext
 def status_command():
     """Each known year and where it comes from; warns when a needed year is missing."""
-    from tracker.calendar.status import missing_year_warning, year_statuses
-    from tracker.extensions import db
-
     for status in year_statuses(db.session):
         click.echo(f"{status.year}  {status.source:<8}  {status.detail}")
     warning = missing_year_warning(db.session)
@@ -95,9 +92,6 @@ def parse_instant(value: str) -> datetime:
 @with_appcontext
 def due_command(received_at, days):
     """When a case received at RECEIVED_AT (ISO 8601 with an offset) is due, as one JSON line."""
-    from tracker.cases.deadlines import answer_due
-    from tracker.extensions import db
-
     instant = parse_instant(received_at)
     n = days if days is not None else current_app.config["ANSWER_WORKDAYS"]
     click.echo(json.dumps(answer_due(db.session, instant, n).as_dict(), ensure_ascii=False))

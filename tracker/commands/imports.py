@@ -6,6 +6,10 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
+from tqdm import tqdm
+
+from tracker.cases.imports import import_lines, read_lines
+from tracker.extensions import db
 
 
 @click.command("import-records")
@@ -18,10 +22,6 @@ def import_records(path: Path) -> None:
     reported as ``line N: reason`` and skipped. The last line is the summary; the exit status is 1
     when any line was skipped.
     """
-    from tqdm import tqdm
-
-    from tracker.cases.imports import import_lines, read_lines
-    from tracker.extensions import db
 
     errors: list[str] = []
     lines = read_lines(path)

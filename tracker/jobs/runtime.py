@@ -23,7 +23,14 @@ import logging
 import os
 import threading
 
+import click
+from dramatiq import Worker
 from flask import Flask
+
+from tracker import jobs
+from tracker.cases.sweep import sweep
+from tracker.jobs import broker
+from tracker.jobs.relay import relay
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -39,12 +46,7 @@ class EmbeddedRuntime:
         self.stopping = threading.Event()
         self.timer: threading.Thread | None = None
 
-    def start(self) -> "EmbeddedRuntime":
-        from dramatiq import Worker
-
-        from tracker import jobs
-        from tracker.jobs import broker
-
+    def start(self) -> EmbeddedRuntime:
         jobs.bind_app(self.app)
         self.worker = Worker(broker.current(), worker_threads=self.app.config["EMBEDDED_WORKER_THREADS"])
         self.worker.start()
@@ -54,9 +56,6 @@ class EmbeddedRuntime:
         return self
 
     def _tick(self) -> None:
-        from tracker.cases.sweep import sweep
-        from tracker.jobs.relay import relay
-
         first = True
         while not self.stopping.is_set():
             with self.app.app_context():
@@ -77,8 +76,6 @@ class EmbeddedRuntime:
 
 def start(app: Flask) -> EmbeddedRuntime | None:
     """Start the embedded runtime for ``app`` in this process (idempotent). None with a real broker."""
-    from tracker.jobs import broker
-
     if not broker.is_embedded():
         return None
     with _lock:
@@ -91,8 +88,6 @@ def start(app: Flask) -> EmbeddedRuntime | None:
 
 def _serving_from_cli(app: Flask) -> bool:
     """True in the process that will serve requests under ``tracker run`` / ``flask run``."""
-    import click
-
     context = click.get_current_context(silent=True)
     if context is None or context.info_name != "run":
         return False
@@ -103,8 +98,6 @@ def _serving_from_cli(app: Flask) -> bool:
 
 def init_app(app: Flask) -> None:
     """Wire the embedded worker (only when ``EMBEDDED_WORKER`` is on and the broker is the stub)."""
-    from tracker.jobs import broker
-
     app.extensions.setdefault("tracker.runtime", None)
     if not app.config["EMBEDDED_WORKER"] or not broker.is_embedded():
         return

@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 
 from tracker.cases.models import Case
 from tracker.cases.states import State
+from tracker.db import utcnow
 from tracker.organisations.models import Organisation, Site
 from tracker.outbox.models import Outbox
 from tracker.users.models import User
@@ -70,8 +71,6 @@ class Mail:
 
 
 def _now_local():
-    from tracker.db import utcnow
-
     return utcnow()
 
 

@@ -11,10 +11,10 @@ import os
 import smtplib
 import ssl
 import uuid
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Callable
 from urllib.parse import parse_qs, unquote, urlsplit
 
 
@@ -30,7 +30,7 @@ class FileTransport:
 
     def send(self, message: EmailMessage) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
         outbox_id = int(message.get("X-Tracker-Outbox", "0"))
         name = f"{stamp}-{outbox_id:08d}-{uuid.uuid4().hex[:8]}.eml"
         temporary = self.folder / f".{name}.tmp"

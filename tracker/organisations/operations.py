@@ -46,7 +46,8 @@ def create_organisation(session: Session, *, code: str, name: str, kind: str,
     if session.exec(select(Organisation.id).where(Organisation.code == code)).first():
         raise InvalidInput("单位代码已存在。", f"Code {code} already exists.", fields={"code": [code]})
     if parent is not None and parent.kind != OrgKind.supervisor:
-        raise InvalidInput("上级单位必须是主管单位。", "The parent must be a supervisor.", fields={"parent": [parent.code]})
+        raise InvalidInput("上级单位必须是主管单位。", "The parent must be a supervisor.",
+                           fields={"parent": [parent.code]})
     parent = parent or national_root(session)
     path = parent.path + code + "/"
     org = Organisation(code=code, name=name.strip(), kind=kind, parent_id=parent.id, path=path)

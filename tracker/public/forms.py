@@ -19,8 +19,10 @@ from wtforms.validators import ValidationError
 
 from tracker.cases import validation
 from tracker.cases.images import process_screenshots
+from tracker.extensions import db
 from tracker.i18n import current_language
 from tracker.public.captcha import check_captcha
+from tracker.public.util import site_by_name_or_code
 
 
 def _rule(clean):
@@ -54,9 +56,6 @@ class ReportForm(FlaskForm):
 
     def validate_site_code(self, field):
         """A site chosen by its exact name counts as its code; otherwise the code rule applies."""
-        from tracker.extensions import db
-        from tracker.public.util import site_by_name_or_code
-
         value = (field.data or "").strip()
         site = site_by_name_or_code(db.session, value) if value else None
         field.data = site.code if site is not None else value

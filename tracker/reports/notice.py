@@ -1,7 +1,8 @@
 """The notice sentence of the SLA report, and how its rates and dates are written.
 
-- Scope word: 全国 for the national root, 全省 for a province-level division code (``XX0000``), 全市 for a city (``XXXX00``) and
-  for the four municipalities (110000, 120000, 310000, 500000); otherwise the organisation's name.
+- Scope word: 全国 for the national root, 全省 for a province-level division code (``XX0000``),
+  全市 for a city (``XXXX00``) and for the four municipalities (110000, 120000, 310000, 500000);
+  otherwise the organisation's name.
 - Dates: ``4月1日至6月23日`` when both ends lie in the year of the as-of moment; otherwise both ends
   carry their year: ``2023年7月1日至2024年2月29日``.
 - Rates: one decimal (``85.7%``), except exactly 100%, written ``100%``. A rate below 1 is never

@@ -1,4 +1,4 @@
-"""URL rules of the supervisor pages (the SLA report lives in tracker.reports at /supervise/report)."""
+"""URL rules of the supervisor pages (the SLA report pages live in tracker.sla at /supervise/report)."""
 from flask import Blueprint
 
 from tracker.supervise import controllers as c

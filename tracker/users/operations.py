@@ -5,13 +5,14 @@ import hashlib
 import re
 import secrets
 
+import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, select
 
 from tracker.errors import InvalidInput
 from tracker.organisations.models import Organisation, OrgKind
-from tracker.users.models import ApiToken, Role, User
+from tracker.users.models import ApiToken, Role, RolePolicy, User
 
 _hasher = PasswordHasher()
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -42,7 +43,8 @@ def create_user(session: Session, *, email: str, password: str, role: str, organ
     if role not in {r.value for r in Role}:
         raise InvalidInput("角色无效。", "Role must be organiser, supervisor or admin.", fields={"role": [role]})
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"密码至少{MIN_PASSWORD_LENGTH}位。", f"Passwords need at least {MIN_PASSWORD_LENGTH} characters.",
+        raise InvalidInput(f"密码至少{MIN_PASSWORD_LENGTH}位。",
+                           f"Passwords need at least {MIN_PASSWORD_LENGTH} characters.",
                            fields={"password": ["too short"]})
     if role != Role.admin:
         expected = OrgKind.organiser if role == Role.organiser else OrgKind.supervisor
@@ -77,8 +79,6 @@ TOTP_ISSUER = "Tracker"
 
 def totp_required(session: Session, user: User) -> bool:
     """True when ``user`` must give a TOTP code: it has a secret, or its role's policy asks for one."""
-    from tracker.users.models import RolePolicy
-
     if user.totp_secret:
         return True
     policy = session.get(RolePolicy, user.role)
@@ -86,21 +86,15 @@ def totp_required(session: Session, user: User) -> bool:
 
 
 def new_totp_secret() -> str:
-    import pyotp
-
     return pyotp.random_base32()
 
 
 def totp_uri(user: User, secret: str) -> str:
-    import pyotp
-
     return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=TOTP_ISSUER)
 
 
 def verify_totp(secret: str, code: str) -> bool:
     """A 6-digit code for ``secret``, allowing one 30-second step of clock drift."""
-    import pyotp
-
     code = "".join((code or "").split())
     return len(code) == 6 and code.isdigit() and pyotp.TOTP(secret).verify(code, valid_window=1)
 
@@ -115,8 +109,6 @@ def enrol_totp(session: Session, user: User, secret: str, code: str) -> None:
 
 def set_role_policy(session: Session, role: str, *, totp_required: bool):
     """Require (or stop requiring) a TOTP second factor for every user of ``role``."""
-    from tracker.users.models import RolePolicy
-
     if role not in {r.value for r in Role}:
         raise InvalidInput("角色无效。", "Role must be organiser, supervisor or admin.", fields={"role": [role]})
     policy = session.get(RolePolicy, role) or RolePolicy(role=role)

@@ -92,7 +92,8 @@ def report_page():
     children = db.session.exec(select(Organisation).where(Organisation.parent_id == params.scope.id)
                                .order_by(Organisation.code)).all()
     return render_template("sla/report.html", report=data, params=params, args=args, chart=_chart(data["rows"]),
-                           keys=report_params.FIGURE_KEYS, count_keys=report_params.COUNT_KEYS, rate_keys=report_params.RATE_KEYS,
+                           keys=report_params.FIGURE_KEYS, count_keys=report_params.COUNT_KEYS,
+                           rate_keys=report_params.RATE_KEYS,
                            headings=report_params.HEADINGS, group_heading=report_params.GROUP_HEADINGS[params.by],
                            total_label=report_params.TOTAL_LABEL, percent=percent, children=children,
                            footnote=(report_params.FOOTNOTE_ZH, report_params.FOOTNOTE_EN), outcome_name=outcome_name)

@@ -1,7 +1,7 @@
 """URL rules of the SLA report (/supervise/report)."""
 from flask import Blueprint
 
-from tracker.reports import controllers
+from tracker.sla import controllers
 
 bp = Blueprint("sla", __name__, url_prefix="/supervise/report")
 
