@@ -102,7 +102,8 @@ def test_a_setting_changes_only_clocks_that_start_after_it(database, tmp_path, m
 
         calendar = tmp_path / "2027.csv"
         calendar.write_text("date,kind,name\n2027-01-01,holiday,元旦\n", encoding="utf-8")
-        load = second.test_cli_runner().invoke(args=["calendar", "load", str(calendar), "--source", "国办发明电〔2026〕1号"])
+        source = "国办发明电〔2026〕1号"
+        load = second.test_cli_runner().invoke(args=["calendar", "load", str(calendar), "--source", source])
         assert load.exit_code == 0, load.output
         # recomputed with the case's own 10 days and the loaded year: 01-01 is no longer a working day
         assert public_due(second, created["tracking_number"], created["query_code"]) == "2027-01-09T00:00:00+08:00"
