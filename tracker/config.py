@@ -8,6 +8,8 @@ import os
 from pathlib import Path
 
 DEFAULT_SECRET_KEY = "dev-only-change-me"
+#: the languages the interface has text for (message ids are Chinese; English is in catalogues)
+AVAILABLE_LANGUAGES = ("zh", "en")
 
 
 class ConfigError(RuntimeError):
@@ -54,7 +56,7 @@ SETTINGS: dict[str, tuple[object, object]] = {
     "ASSESSMENT_POINTS_OPEN": (3, int),
     "ASSESSMENT_POINTS_LATE": (2, int),
     "SESSION_COOKIE_SECURE": (None, _bool),  # None: on outside debug/testing
-    "LANGUAGES": ("zh,en", str),
+    "LANGUAGES": ("zh,en", str),  # offered languages, the first the default
 }
 
 
@@ -89,6 +91,12 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
             "random value (python -c 'import secrets; print(secrets.token_hex(32))'), "
             "or set TRACKER_DEBUG=1 for local development."
         )
+    languages = tuple(part.strip() for part in str(config["LANGUAGES"]).split(",") if part.strip())
+    unknown = sorted(set(languages) - set(AVAILABLE_LANGUAGES))
+    if not languages or unknown:
+        raise ConfigError(f"TRACKER_LANGUAGES must list languages out of {', '.join(AVAILABLE_LANGUAGES)}"
+                          + (f" (unknown: {', '.join(unknown)})" if unknown else ""))
+    config["LANGUAGES"] = languages
     for name in ("ANSWER_WORKDAYS", "TRIAGE_WORKDAYS", "REOPEN_WORKDAYS"):
         if not 1 <= int(config[name]) <= 60:
             raise ConfigError(f"TRACKER_{name} must be between 1 and 60 working days")

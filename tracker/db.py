@@ -66,6 +66,20 @@ class UTCDateTime(sa.types.TypeDecorator):
 JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
 
 
+_WRITES_KEY = "tracker.flushed_writes"
+
+
+@sa.event.listens_for(Session, "after_flush")
+def _note_writes(session, _context) -> None:
+    session.info[_WRITES_KEY] = True
+
+
+@sa.event.listens_for(Session, "after_commit")
+@sa.event.listens_for(Session, "after_rollback")
+def _forget_writes(session) -> None:
+    session.info.pop(_WRITES_KEY, None)
+
+
 @dataclass
 class _DbState:
     engine: sa.Engine
@@ -133,9 +147,24 @@ class Database:
     def dialect(self) -> str:
         return self.engine.dialect.name
 
+    def job_session(self) -> Session:
+        """The session of a job that commits its own steps (the sweep, the relay, a delivery).
+
+        A job never commits work that its caller left open: pending or flushed changes are refused
+        with an error. A read-only transaction left open is ended.
+        """
+        session = self.session
+        if session.new or session.dirty or session.deleted or session.info.get(_WRITES_KEY):
+            raise RuntimeError("uncommitted changes: commit or roll back before running a job")
+        if session.in_transaction():
+            session.rollback()
+        return session
+
     @contextmanager
     def transaction(self):
-        """Commit on success, roll back on error: ``with db.transaction() as session: ...``."""
+        """Commit on success, roll back on error: ``with db.transaction() as session: ...``.
+
+        The one way a request or a command ends its work: operations flush, the caller commits."""
         session = self.session
         try:
             yield session

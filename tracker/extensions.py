@@ -8,8 +8,6 @@ from flask_wtf import CSRFProtect
 
 from tracker.db import db  # noqa: F401  (re-exported: the one database handle)
 
-SUPPORTED_LOCALES = ("zh", "en")
-
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
@@ -24,21 +22,24 @@ def _report_rate_limit() -> str:
 report_limit = limiter.shared_limit(_report_rate_limit, scope="report", methods=["POST"])
 
 
+def offered_languages() -> tuple[str, ...]:
+    """``TRACKER_LANGUAGES``: the languages the interface offers, the first the default."""
+    return current_app.config["LANGUAGES"]
+
+
 def select_locale() -> str:
-    """``?lang=`` (remembered in the session), then the session; Simplified Chinese otherwise.
-    The API reads ``?lang=`` then Accept-Language, and never the session."""
+    """``?lang=`` (remembered in the session), then the session; the first offered language
+    otherwise. The API reads ``?lang=`` then Accept-Language, and never the session."""
+    offered = offered_languages()
     asked = request.args.get("lang")
     if request.path.startswith("/api/"):  # the API is stateless: no session, no cookie
-        return asked if asked in SUPPORTED_LOCALES else request.accept_languages.best_match(
-            SUPPORTED_LOCALES, default="zh")
-    if asked in SUPPORTED_LOCALES:
+        return asked if asked in offered else request.accept_languages.best_match(offered, default=offered[0])
+    if asked in offered:
         session["lang"] = asked
         return asked
-    if session.get("lang") in SUPPORTED_LOCALES:
+    if session.get("lang") in offered:
         return session["lang"]
-    if request.path.startswith("/api/"):
-        return request.accept_languages.best_match(SUPPORTED_LOCALES, default="zh")
-    return "zh"
+    return offered[0]
 
 
 babel = Babel()

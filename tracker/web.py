@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 from tracker.cases import queries
 from tracker.cases.states import STATE_NAMES
 from tracker.errors import DomainError
-from tracker.extensions import db, login_manager
+from tracker.extensions import db, login_manager, offered_languages
 from tracker.i18n import current_language, pick
 from tracker.users.models import User
 from tracker.workdays import BEIJING
@@ -63,7 +63,11 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _language_links():
-        other = "en" if current_language() == "zh" else "zh"
+        offered = offered_languages()
+        others = [lang for lang in offered if lang != current_language()]
+        if not others:
+            return {"lang": current_language(), "other_lang": None, "other_lang_url": None}
+        other = others[0]
         args = request.args.to_dict()
         args["lang"] = other
         return {"lang": current_language(), "other_lang": other,

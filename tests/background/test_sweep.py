@@ -14,6 +14,7 @@ from tracker.cases.models import Case
 from tracker.cases.sweep import due_cases_query, sweep
 from tracker.db import frozen_clock, utcnow
 from tracker.extensions import db
+from tracker.jobs.relay import relay
 from tracker.outbox.models import Outbox
 
 BJ = timezone(timedelta(hours=8))
@@ -144,3 +145,21 @@ def test_the_sweep_query_uses_the_sweep_at_index(committed_app):
             conn.exec_driver_sql("SET enable_seqscan = off")
             plan = conn.exec_driver_sql("EXPLAIN " + str(compiled), dict(compiled.params)).all()
             assert "ix_case_report_sweep_at" in " ".join(r[0] for r in plan)
+
+
+def test_a_job_never_commits_what_its_caller_left_open(committed_app):
+    session = db.session
+    factory, site, _users = _staffed_site(session)
+    session.commit()
+    case = factory.case(site=site, received_at=datetime(2024, 4, 26, 10, 0, tzinfo=BJ))  # flushed, not committed
+    number = case.tracking_number
+    for job in (lambda: sweep(now=datetime(2024, 5, 8, tzinfo=BJ)), lambda: relay(grace_seconds=0)):
+        try:
+            job()
+        except RuntimeError as refused:
+            assert "commit or roll back before running a job" in str(refused)
+        else:
+            raise AssertionError("the job ran over its caller's open work")
+    session.rollback()
+    assert session.exec(select(Case).where(Case.tracking_number == number)).first() is None
+    assert sweep(now=datetime(2024, 5, 8, tzinfo=BJ))["cases"] == 0  # a clean session runs

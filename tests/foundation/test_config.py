@@ -65,3 +65,18 @@ def test_malformed_setting_is_named(monkeypatch):
     monkeypatch.setenv("TRACKER_ANSWER_WORKDAYS", "three")
     with pytest.raises(ConfigError, match="TRACKER_ANSWER_WORKDAYS='three' is not valid"):
         create_app({"TESTING": True})
+
+
+def test_languages_setting_decides_what_the_interface_offers(tmp_path):
+    def home(languages: str, **query):
+        app = create_app({"TESTING": True, "SECRET_KEY": "k" * 32, "LANGUAGES": languages, "EMBEDDED_WORKER": False,
+                          "DATABASE_URL": f"sqlite:///{tmp_path / 'languages.sqlite3'}"})
+        return app.test_client().get("/login", query_string=query).text
+
+    both = home("zh,en")
+    assert '<html lang="zh-CN">' in both and 'class="lang-switch"' in both
+    assert '<html lang="en">' in home("en,zh")  # the first listed is the default
+    chinese_only = home("zh", lang="en")
+    assert '<html lang="zh-CN">' in chinese_only and 'class="lang-switch"' not in chinese_only
+    with pytest.raises(ConfigError, match="TRACKER_LANGUAGES must list languages out of zh, en"):
+        create_app({"TESTING": True, "LANGUAGES": "zh,fr"})

@@ -47,8 +47,8 @@ def actor_for(token: str) -> Actor:
         raise Unauthorized("令牌无效或已撤销。", "The token is unknown or revoked.")
     now = utcnow()
     if row.last_used_at is None or now - row.last_used_at > _TOUCH_EVERY:
-        row.last_used_at = now
-        session.commit()
+        with db.transaction():
+            row.last_used_at = now
     return Actor.of(user, session)
 
 

@@ -60,9 +60,8 @@ def create_case():
     """Take in a citizen's report (public; rate-limited together with the web form)."""
     data = load_body(schemas.CaseCreateSchema)
     data.pop("consent")
-    session = db.session
-    submission = ops.submit(session, source="api", **data)
-    session.commit()
+    with db.transaction() as session:
+        submission = ops.submit(session, source="api", **data)
     return dump(schemas.CaseCreatedSchema, util.created(session, submission.case, submission.query_code), 201)
 
 
@@ -132,8 +131,8 @@ def perform_action(tracking_number: str, operation: str):
         arguments["organiser_id"] = _organiser_id(session, arguments.pop("organiser_code"))
     if "site_code" in arguments:
         arguments["site_id"] = _site_id(session, arguments.pop("site_code"))
-    ops.perform(session, operation, case, actor, **arguments)
-    session.commit()
+    with db.transaction():
+        ops.perform(session, operation, case, actor, **arguments)
     return dump(schemas.CaseDetailSchema, util.detail(session, actor, case))
 
 
@@ -154,9 +153,7 @@ def import_records():
     if request.mimetype not in JSON_LINES_TYPES:
         abort(415)
     lines = request.get_data(as_text=True).splitlines()
-    session = db.session
-    summary = import_lines(session, lines)
-    session.commit()
+    summary = import_lines(db.session, lines)  # commits per batch, like the command
     if not summary.imported and not summary.already_present:
         # nothing in the body was a record: refuse it as a whole, and say why line by line
         raise InvalidInput("没有可导入的记录。", "The body holds no importable record.",

@@ -48,8 +48,8 @@ def _start_session(user: User, second_factor: bool) -> None:
     login_user(user)
     if second_factor:
         session[SECOND_FACTOR_KEY] = user.id
-    user.last_login_at = utcnow()
-    db.session.commit()
+    with db.transaction():
+        user.last_login_at = utcnow()
 
 
 def login():
@@ -60,10 +60,11 @@ def login():
     error = None
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
-        user = db.session.exec(select(User).where(User.email == email)).first()
-        if user is not None and user.is_active and ops.verify_password(user, form.password.data):
+        with db.transaction() as db_session:  # a password rehashed by the check is saved with it
+            user = db_session.exec(select(User).where(User.email == email)).first()
+            valid = user is not None and user.is_active and ops.verify_password(user, form.password.data)
+        if valid:
             if user.totp_secret:
-                db.session.commit()  # a rehashed password, if any
                 session.clear()
                 session[PENDING_KEY] = user.id
                 return redirect(url_for("users.login_code", next=_safe_next("")))
@@ -108,12 +109,11 @@ def enrol_totp():
     error = None
     if form.validate_on_submit():
         try:
-            ops.enrol_totp(db.session, user, secret, form.code.data)
+            with db.transaction() as db_session:
+                ops.enrol_totp(db_session, user, secret, form.code.data)
         except DomainError as exc:
-            db.session.rollback()
             error = exc.message("en" if session.get("lang") == "en" else "zh")
         else:
-            db.session.commit()
             session.pop(ENROL_KEY, None)
             session[SECOND_FACTOR_KEY] = user.id
             flash(_("已启用两步验证。"), "success")

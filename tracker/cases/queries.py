@@ -19,7 +19,7 @@ from tracker.cases.states import OPEN_STATES, State
 from tracker.db import utcnow
 from tracker.organisations.models import Organisation, OrgKind, Site
 from tracker.organisations.scope import subtree_ids
-from tracker.workdays import BEIJING, WorkCalendar, beijing_date, start_of_day
+from tracker.workdays import WorkCalendar, beijing_date, start_of_day
 
 PAGE_SIZE = 50
 COUNT_CAP = 100
@@ -208,10 +208,6 @@ def count_queue(session: Session, actor: Actor, filters: Filters, state: str, *,
     inner = _narrow(_filtered(session, actor, filters), state, now, calendar or load_calendar(session),
                     cap).subquery()
     return session.exec(select(func.count()).select_from(inner)).one()
-
-
-def beijing_today(now: datetime | None = None) -> date:
-    return (now or utcnow()).astimezone(BEIJING).date()
 
 
 def organisers_in_scope(session: Session, actor: Actor) -> list[Organisation]:

@@ -63,19 +63,6 @@ OUTCOME_BY_PLATFORM_STATUS = {
     19: Outcome.insufficient_info,
 }
 
-#: the national categories (problem_id): code -> (zh, en)
-NATIONAL_CATEGORIES = {
-    0: ("内容无法访问", "Content cannot be accessed"),
-    1: ("信息不更新", "Information not updated"),
-    2: ("内容不准确", "Inaccurate content"),
-    3: ("咨询留言不回复", "Enquiries not answered"),
-    4: ("错别字", "Typographical error"),
-    5: ("其他（平台码5）", "Other (platform code 5)"),
-    6: ("其他", "Other"),
-    10: ("办事服务不好用", "Online service does not work"),
-}
-
-
 def sql_in(values) -> str:
     """``'a', 'b'`` for a CHECK constraint over an enum."""
     return ", ".join(f"'{v.value}'" for v in values)

@@ -65,9 +65,7 @@ def sweep(*, now: datetime | None = None, batch: int | None = None) -> dict:
     """One pass over the due cases. Commits per batch. Returns counts."""
     now = now or utcnow()
     batch = batch or current_app.config["SWEEP_BATCH"]
-    session = db.session
-    if session.in_transaction():
-        session.commit()
+    session = db.job_session()
     dialect = db.dialect
     stats = {"cases": 0, "reminders": 0, "overdue": 0}
     while True:

@@ -101,13 +101,6 @@ def check_contact_email(value: str | None) -> str:
     return email
 
 
-def check_consent(value) -> bool:
-    """The reporter must agree to the handling of their personal data: exactly ``True``."""
-    if value is not True:
-        raise Invalid("请阅读并同意个人信息处理说明。", "Please agree to how your personal data is handled.")
-    return True
-
-
 MAX_SCREENSHOTS = 3
 
 

@@ -113,10 +113,9 @@ def act(tracking_number: str, operation: str):
     if not form.validate_on_submit():
         abort(400)
     try:
-        ops.perform(db.session, operation, case, actor, **_arguments(operation))
-        db.session.commit()
+        with db.transaction() as session:
+            ops.perform(session, operation, case, actor, **_arguments(operation))
     except DomainError as exc:
-        db.session.rollback()
         case = ops.get_case(db.session, actor, tracking_number)
         return _case_page(case, errors={operation: exc.message(current_language())}, status=exc.status,
                           values={operation: request.form.to_dict()})

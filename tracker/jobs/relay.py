@@ -40,7 +40,7 @@ def relay(*, grace_seconds: int | None = None, limit: int | None = None) -> dict
     config = current_app.config
     grace = config["RELAY_GRACE_SECONDS"] if grace_seconds is None else grace_seconds
     batch = limit or config["RELAY_BATCH"]
-    session = db.session
+    session = db.job_session()
     enqueued, failed = 0, False
     while True:
         now = utcnow()

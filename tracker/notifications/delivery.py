@@ -73,9 +73,7 @@ def _release(session, row_id: int, attempts: int, now, error: str) -> None:
 
 def deliver(outbox_id: int) -> str:
     """Deliver outbox row ``outbox_id``: "sent", "skipped", "busy" (done or claimed elsewhere) or "failed"."""
-    session = db.session
-    if session.in_transaction():
-        session.commit()
+    session = db.job_session()
     now = utcnow()
     if not claim(session, outbox_id, now):
         return "busy"
