@@ -24,6 +24,7 @@ run: $(STAMP)
 	@set -e; \
 	if [ -z "$${TRACKER_SECRET_KEY:-}" ]; then export TRACKER_DEBUG=1; fi; \
 	export TRACKER_DEFAULT_SUPERVISOR=$${TRACKER_DEFAULT_SUPERVISOR-440000}; \
+	export TRACKER_SINGLE_PROCESS=$${TRACKER_SINGLE_PROCESS-1}; \
 	TRACKER_EMBEDDED_WORKER=0 $(BIN)/tracker db upgrade; \
 	TRACKER_EMBEDDED_WORKER=0 $(BIN)/tracker demo; \
 	echo "Serving http://127.0.0.1:$(PORT)/ (Ctrl+C to stop)"; \

@@ -40,9 +40,12 @@ SETTINGS: dict[str, tuple[object, object]] = {
     "CAPTCHA": (True, _bool),
     "RATE_LIMITS_ENABLED": (True, _bool),
     "REPORT_RATE_LIMIT": ("5 per 10 minutes", str),
+    "CAPTCHA_RATE_LIMIT": ("30 per 10 minutes", str),
     "TRACK_RATE_LIMIT": ("10 per 10 minutes", str),
     "LOGIN_RATE_LIMIT": ("10 per 10 minutes", str),
-    "RATELIMIT_STORAGE_URI": ("memory://", str),
+    # "": the broker's Redis when TRACKER_BROKER_URL is redis://, otherwise memory:// (one process only)
+    "RATELIMIT_STORAGE_URI": ("", str),
+    "SINGLE_PROCESS": (False, _bool),  # says that one process serves (memory:// counters are enough)
     "SWEEP_INTERVAL_SECONDS": (300, int),
     "EMBEDDED_WORKER": (True, _bool),
     "EMBEDDED_WORKER_THREADS": (2, int),  # worker threads of the embedded mode
@@ -65,6 +68,18 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
 
     Raises :class:`ConfigError` when the result is unsafe or malformed.
     """
+    config = _read(overrides)
+    _derive(config, Path(instance_path))
+    _check_secret_key(config)
+    _check_rate_limit_storage(config)
+    config["LANGUAGES"] = _languages(config["LANGUAGES"])
+    for name in ("ANSWER_WORKDAYS", "TRIAGE_WORKDAYS", "REOPEN_WORKDAYS"):
+        if not 1 <= int(config[name]) <= 60:
+            raise ConfigError(f"TRACKER_{name} must be between 1 and 60 working days")
+    return config
+
+
+def _read(overrides: dict | None) -> dict:
     config: dict = {}
     for name, (default, parse) in SETTINGS.items():
         raw = os.environ.get(f"TRACKER_{name}")
@@ -76,28 +91,48 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         except ValueError as exc:
             raise ConfigError(f"TRACKER_{name}={raw!r} is not valid: {exc}") from exc
     config.update(overrides or {})
+    return config
 
+
+def _derive(config: dict, instance: Path) -> None:
+    """Defaults that depend on other settings or on the instance folder."""
     if not config["DATABASE_URL"]:
-        db_file = Path(instance_path) / "tracker.sqlite3"
-        config["DATABASE_URL"] = f"sqlite:///{db_file}"
+        config["DATABASE_URL"] = f"sqlite:///{instance / 'tracker.sqlite3'}"
     if not config["MAIL_URL"]:
-        config["MAIL_URL"] = f"file://{Path(instance_path) / 'mail'}"
+        config["MAIL_URL"] = f"file://{instance / 'mail'}"
+    if not config["RATELIMIT_STORAGE_URI"]:
+        broker = str(config["BROKER_URL"] or "")
+        shared = broker.split(":", 1)[0].lower() in {"redis", "rediss", "unix"}
+        config["RATELIMIT_STORAGE_URI"] = broker if shared else "memory://"
     if config["SESSION_COOKIE_SECURE"] is None:
         config["SESSION_COOKIE_SECURE"] = not (config["DEBUG"] or config["TESTING"])
 
+
+def _check_secret_key(config: dict) -> None:
     if config["SECRET_KEY"] == DEFAULT_SECRET_KEY and not (config["DEBUG"] or config["TESTING"]):
         raise ConfigError(
             "TRACKER_SECRET_KEY is the built-in development key. Set TRACKER_SECRET_KEY to a long "
             "random value (python -c 'import secrets; print(secrets.token_hex(32))'), "
             "or set TRACKER_DEBUG=1 for local development."
         )
-    languages = tuple(part.strip() for part in str(config["LANGUAGES"]).split(",") if part.strip())
+
+
+def _check_rate_limit_storage(config: dict) -> None:
+    if (config["RATELIMIT_STORAGE_URI"].startswith("memory://") and config["RATE_LIMITS_ENABLED"]
+            and not (config["SINGLE_PROCESS"] or config["DEBUG"] or config["TESTING"])):
+        raise ConfigError(
+            "Rate-limit counters in memory:// hold only within one process: with several web processes "
+            "each would allow the full limit. Set TRACKER_RATELIMIT_STORAGE_URI=redis://… (or use a Redis "
+            "TRACKER_BROKER_URL, whose server is then used), or TRACKER_SINGLE_PROCESS=1 when exactly one "
+            "process serves.")
+
+
+def _languages(value) -> tuple[str, ...]:
+    if isinstance(value, tuple):
+        return value
+    languages = tuple(part.strip() for part in str(value).split(",") if part.strip())
     unknown = sorted(set(languages) - set(AVAILABLE_LANGUAGES))
     if not languages or unknown:
         raise ConfigError(f"TRACKER_LANGUAGES must list languages out of {', '.join(AVAILABLE_LANGUAGES)}"
                           + (f" (unknown: {', '.join(unknown)})" if unknown else ""))
-    config["LANGUAGES"] = languages
-    for name in ("ANSWER_WORKDAYS", "TRIAGE_WORKDAYS", "REOPEN_WORKDAYS"):
-        if not 1 <= int(config[name]) <= 60:
-            raise ConfigError(f"TRACKER_{name} must be between 1 and 60 working days")
-    return config
+    return languages

@@ -22,6 +22,27 @@ def _report_rate_limit() -> str:
 report_limit = limiter.shared_limit(_report_rate_limit, scope="report", methods=["POST"])
 
 
+def _track_rate_limit() -> str:
+    return current_app.config["TRACK_RATE_LIMIT"]
+
+
+def _not_a_code_lookup() -> bool:
+    """Requests that cannot be a guess at a query code: staff with a bearer token (a bad token is a
+    401 before any lookup), and tracking pages opened without a number or code."""
+    if request.headers.get("Authorization"):
+        return True
+    if request.path.startswith("/api/"):
+        return False
+    return not (request.values.get("number") or request.values.get("code"))
+
+
+#: one budget (TRACK_RATE_LIMIT) for failed look-ups by number and query code, on the tracking page
+#: and the API's status route alike: only 404s count, and once it is spent every look-up from that
+#: address is refused, the right code included
+track_limit = limiter.shared_limit(_track_rate_limit, scope="track-code", deduct_when=lambda r: r.status_code == 404,
+                                   exempt_when=_not_a_code_lookup)
+
+
 def offered_languages() -> tuple[str, ...]:
     """``TRACKER_LANGUAGES``: the languages the interface offers, the first the default."""
     return current_app.config["LANGUAGES"]

@@ -51,6 +51,7 @@ def subprocess_env(app, **extra) -> dict:
         "TRACKER_DATABASE_URL": app.config["DATABASE_URL"],
         "TRACKER_MAIL_URL": app.config["MAIL_URL"],
         "TRACKER_SECRET_KEY": "test-secret-key",
+        "TRACKER_SINGLE_PROCESS": "1",
         "TRACKER_INSTANCE_PATH": str(mail_dir(app).parent / "instance"),
         "TRACKER_BASE_URL": app.config["BASE_URL"],
         "PYTHONPATH": str(Path(__file__).resolve().parents[2]),

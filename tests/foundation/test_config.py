@@ -38,6 +38,7 @@ def test_debug_from_the_environment_allows_the_default_key(monkeypatch):
 
 def test_a_real_secret_key_starts_in_production_mode(monkeypatch):
     monkeypatch.setenv("TRACKER_SECRET_KEY", "a" * 64)
+    monkeypatch.setenv("TRACKER_SINGLE_PROCESS", "1")
     app = create_app()
     assert app.config["DEBUG"] is False
     assert app.config["SESSION_COOKIE_SECURE"] is True
@@ -80,3 +81,17 @@ def test_languages_setting_decides_what_the_interface_offers(tmp_path):
     assert '<html lang="zh-CN">' in chinese_only and 'class="lang-switch"' not in chinese_only
     with pytest.raises(ConfigError, match="TRACKER_LANGUAGES must list languages out of zh, en"):
         create_app({"TESTING": True, "LANGUAGES": "zh,fr"})
+
+
+def test_rate_limit_counters_must_be_shared_outside_one_process(monkeypatch):
+    monkeypatch.setenv("TRACKER_SECRET_KEY", "a" * 64)
+    with pytest.raises(ConfigError, match="TRACKER_SINGLE_PROCESS=1 when exactly one process serves"):
+        create_app()  # production settings, counters in memory:// and nothing says one process serves
+    monkeypatch.setenv("TRACKER_BROKER_URL", "redis://127.0.0.1:6379/9")
+    assert create_app().config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/9"  # the broker's Redis
+    monkeypatch.setenv("TRACKER_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/8")
+    assert create_app().config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/8"
+    monkeypatch.delenv("TRACKER_BROKER_URL")
+    monkeypatch.delenv("TRACKER_RATELIMIT_STORAGE_URI")
+    monkeypatch.setenv("TRACKER_SINGLE_PROCESS", "1")
+    assert create_app().config["RATELIMIT_STORAGE_URI"] == "memory://"

@@ -157,18 +157,17 @@ def test_sites_are_suggested_by_name_or_code(client, site, factory):
     assert client.get("/sites/suggest?q=%25").get_json() == []
 
 
-def test_captcha_is_required_when_on(app, client, session, site):
+def test_captcha_is_required_when_on(app, client, session, site, monkeypatch):
     app.config["CAPTCHA"] = True
+    answers = iter(["ARP6", "KX7M"])
+    monkeypatch.setattr("tracker.public.captcha.new_answer", lambda: next(answers))
     assert 'id="captcha-image"' in client.get("/report").get_data(as_text=True)
     image = client.get("/captcha.png")
     assert image.status_code == 200 and image.data.startswith(b"\x89PNG")
-    with client.session_transaction() as browser_session:
-        answer = browser_session["captcha_answer"]
     wrong = client.post("/report", data=report_data(captcha="ZZZZ"))
     assert wrong.status_code == 422 and "验证码不正确" in field_error(wrong.get_data(as_text=True), "captcha")
     client.get("/captcha.png")
-    with client.session_transaction() as browser_session:
-        answer = browser_session["captcha_answer"]
+    answer = "KX7M"
     assert client.post("/report", data=report_data(captcha=answer.lower())).status_code == 303
     # an answer works once
     assert client.post("/report", data=report_data(captcha=answer)).status_code == 422
@@ -209,19 +208,42 @@ def test_a_burst_of_reports_from_one_address_gets_429(limited_app):
     assert len(tracker_db.session.exec(select(Case.id)).all()) == 4
 
 
-def test_wrong_query_codes_are_throttled_but_right_ones_are_not_counted(limited_app):
-    client = limited_app.test_client()
-    env = {"REMOTE_ADDR": "198.51.100.4"}
+def report_and_read_receipt(client, env) -> tuple[str, str]:
+    """Send a report from ``env``'s address; the tracking number and query code it got back."""
     client.post("/report", data=report_data(), environ_base=env)
     html = client.get("/report/received", environ_base=env).get_data(as_text=True)
     number = re.search(r'id="tracking-number"[^>]*>([^<]+)<', html).group(1)
     code = re.search(r'id="query-code"[^>]*>([^<]+)<', html).group(1)
+    return number, code
+
+
+def test_wrong_query_codes_are_throttled_but_right_ones_are_not_counted(limited_app):
+    client = limited_app.test_client()
+    env = {"REMOTE_ADDR": "198.51.100.4"}
+    number, code = report_and_read_receipt(client, env)
     for _ in range(5):  # right codes never count
         assert client.get("/track", query_string={"number": number, "code": code}, environ_base=env).status_code == 200
     wrong = [client.get("/track", query_string={"number": number, "code": "WRONGCODE"}, environ_base=env).status_code
              for _ in range(4)]
     assert wrong == [404, 404, 404, 429]
     assert client.get("/track", query_string={"number": number, "code": code}, environ_base=env).status_code == 429
+
+
+def test_the_api_status_route_shares_the_tracking_budget(limited_app):
+    client = limited_app.test_client()
+    env = {"REMOTE_ADDR": "198.51.100.9"}
+    number, code = report_and_read_receipt(client, env)
+
+    def api(guess):
+        return client.get(f"/api/v1/cases/{number}", query_string={"code": guess}, environ_base=env).status_code
+
+    assert api(code) == 200  # right codes never count
+    assert [api("WRONGCODE") for _ in range(3)] == [404, 404, 404]
+    # the budget is spent: the web page refuses too, and so does the API, the right code included
+    assert client.get("/track", query_string={"number": number, "code": code}, environ_base=env).status_code == 429
+    assert api(code) == 429
+    assert client.get(f"/api/v1/cases/{number}", query_string={"code": code},
+                      environ_base={"REMOTE_ADDR": "198.51.100.10"}).status_code == 200
 
 
 def test_webp_and_png_are_reencoded_without_metadata(client, session, site):

@@ -1,6 +1,7 @@
 """A small Guangdong world for the staff tests: two organisers under 440000, one province outside."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pytest
@@ -96,3 +97,11 @@ def sign_in(client, user) -> None:
     with client.session_transaction() as sess:
         sess["_user_id"] = str(user.id)
         sess["_fresh"] = True
+
+
+def case_numbers(client, url) -> set[str]:
+    """The tracking numbers a staff page at ``url`` shows (it must answer 200)."""
+    g.pop("_login_user", None)
+    response = client.get(url)
+    assert response.status_code == 200
+    return set(re.findall(r"ZC\d{8}-\d{4,}", response.text))

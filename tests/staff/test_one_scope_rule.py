@@ -9,7 +9,7 @@ import pytest
 from flask import g
 from sqlmodel import select
 
-from tests.staff.conftest import sign_in, staff_user
+from tests.staff.conftest import case_numbers, sign_in, staff_user
 from tracker.cases import operations as ops
 from tracker.cases.models import Case
 from tracker.cases.scope import Actor
@@ -18,13 +18,6 @@ from tracker.organisations.operations import national_root
 from tracker.users.operations import create_token
 
 NUMBER = re.compile(r"ZC\d{8}-\d{4,}")
-
-
-def _numbers(client, url) -> set[str]:
-    g.pop("_login_user", None)
-    response = client.get(url)
-    assert response.status_code == 200
-    return set(NUMBER.findall(response.text))
 
 
 @pytest.mark.parametrize("code", ["4_____", "44%", "44\\00", "44/00", "", "x" * 65])
@@ -48,7 +41,7 @@ def test_a_pattern_like_code_put_straight_into_the_database_sees_nothing(client,
     session.commit()
 
     sign_in(client, user)
-    assert _numbers(client, "/supervise/cases?state=all") == set()
+    assert case_numbers(client, "/supervise/cases?state=all") == set()
     for number in (world.case_a.tracking_number, world.case_b.tracking_number, world.case_c.tracking_number):
         assert client.get(f"/cases/{number}").status_code == 404
     g.pop("_login_user", None)

@@ -4,19 +4,10 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from tests.staff.conftest import sign_in
+from tests.staff.conftest import case_numbers, sign_in
 from tracker.db import frozen_clock
 
 NUMBER = re.compile(r"ZC\d{8}-\d{4,}")
-
-
-def _numbers(client, url) -> set[str]:
-    from flask import g
-
-    g.pop("_login_user", None)
-    response = client.get(url)
-    assert response.status_code == 200
-    return set(NUMBER.findall(response.text))
 
 
 def test_two_guangdong_organisers_see_disjoint_lists_and_404_on_each_other(client, world, factory, session):
@@ -27,9 +18,9 @@ def test_two_guangdong_organisers_see_disjoint_lists_and_404_on_each_other(clien
     b_numbers = {world.case_b.tracking_number, *more_b}
 
     sign_in(client, world.organiser_a)
-    seen_a = _numbers(client, "/inbox?state=all")
+    seen_a = case_numbers(client, "/inbox?state=all")
     sign_in(client, world.organiser_b)
-    seen_b = _numbers(client, "/inbox?state=all")
+    seen_b = case_numbers(client, "/inbox?state=all")
     assert seen_a == a_numbers and seen_b == b_numbers
     assert seen_a.isdisjoint(seen_b)
 
@@ -40,7 +31,7 @@ def test_two_guangdong_organisers_see_disjoint_lists_and_404_on_each_other(clien
             assert client.post(f"/cases/{number}/act/accept").status_code == 404
 
     sign_in(client, world.supervisor)  # 440000 sees both, and not Guangxi
-    seen = _numbers(client, "/supervise/cases?state=all")
+    seen = case_numbers(client, "/supervise/cases?state=all")
     assert seen == a_numbers | b_numbers
     for number in a_numbers | b_numbers:
         assert client.get(f"/cases/{number}").status_code == 200

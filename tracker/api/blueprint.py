@@ -3,7 +3,7 @@ from flask import Blueprint, request
 from flask_babel import refresh
 
 from tracker.api import controllers as c
-from tracker.extensions import csrf, report_limit
+from tracker.extensions import csrf, report_limit, track_limit
 
 #: a JSON body larger than this is refused with 413 (imports may be larger)
 MAX_JSON_BYTES = 256 * 1024
@@ -33,7 +33,8 @@ def _api_headers(response):
 
 bp.add_url_rule("/cases", view_func=report_limit(c.create_case), methods=["POST"], endpoint="create_case")
 bp.add_url_rule("/cases", view_func=c.list_cases, methods=["GET"])
-bp.add_url_rule("/cases/<tracking_number>", view_func=c.show_case, methods=["GET"])
+# a citizen's status look-up shares the tracking page's budget of failed look-ups
+bp.add_url_rule("/cases/<tracking_number>", view_func=track_limit(c.show_case), methods=["GET"])
 bp.add_url_rule("/cases/<tracking_number>/actions/<operation>", view_func=c.perform_action, methods=["POST"])
 bp.add_url_rule("/imports/records", view_func=c.import_records, methods=["POST"])
 bp.add_url_rule("/reports/sla", view_func=c.sla_report, methods=["GET"])

@@ -1,23 +1,15 @@
 """URL rules of the citizen's side, with their rate limits."""
-from flask import Blueprint, current_app, request
+from flask import Blueprint, current_app
 
-from tracker.extensions import limiter, report_limit
+from tracker.extensions import limiter, report_limit, track_limit
 from tracker.public import controllers
 
 bp = Blueprint("public", __name__)
 
 
-def _track_limit() -> str:
-    return current_app.config["TRACK_RATE_LIMIT"]
+def _captcha_limit() -> str:
+    return current_app.config["CAPTCHA_RATE_LIMIT"]
 
-
-def _looks_up_a_case() -> bool:
-    return bool(request.values.get("number") or request.values.get("code"))
-
-
-# only failed look-ups count (404: unknown number or wrong code); the form itself is never limited
-track_limit = limiter.shared_limit(_track_limit, scope="track-code", deduct_when=lambda r: r.status_code == 404,
-                                   exempt_when=lambda: not _looks_up_a_case())
 
 bp.add_url_rule("/", view_func=controllers.home)
 # REPORT_RATE_LIMIT: one budget per address for reports, shared with POST /api/v1/cases
@@ -28,5 +20,6 @@ bp.add_url_rule("/track/rate", view_func=track_limit(controllers.rate), methods=
 bp.add_url_rule("/answers", view_func=controllers.answers)
 bp.add_url_rule("/sites/suggest", view_func=controllers.sites_suggest)
 bp.add_url_rule("/sites/detect", view_func=controllers.sites_detect)
-bp.add_url_rule("/captcha.png", view_func=controllers.captcha_image, endpoint="captcha")
+bp.add_url_rule("/captcha.png", view_func=limiter.limit(_captcha_limit)(controllers.captcha_image),
+                endpoint="captcha")
 bp.register_error_handler(429, controllers.too_many_requests)

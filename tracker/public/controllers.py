@@ -158,7 +158,7 @@ def sites_detect():
 
 def captcha_image():
     """A new captcha image; its answer replaces the previous one in the session."""
-    response = make_response(new_captcha(session))
+    response = make_response(new_captcha(db.session, session))
     response.headers["Content-Type"] = "image/png"
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -70,17 +70,12 @@ class ReportForm(FlaskForm):
             raise ValidationError(_l("提交前请同意个人信息处理说明。"))
 
     def validate_captcha(self, field):
-        if current_app.config["CAPTCHA"] and not check_captcha(session, field.data):
+        if current_app.config["CAPTCHA"] and not check_captcha(db.session, session, field.data):
             raise ValidationError(_l("验证码不正确，请看新图片重新输入。"))
 
-    def validate_screenshots(self, field):
-        files = [(f.filename, f.read()) for f in (field.data or []) if getattr(f, "filename", None)]
-        self.images, errors = process_screenshots(files)
-        if errors:
-            language = current_language()
-            raise ValidationError(" ".join(e.message(language) for e in errors))
-
     def validate(self, extra_validators=None) -> bool:
+        """Every field, the CSRF token and the captcha first; the screenshots are decoded only for
+        a report that passed all of them, so a forged or failed submission costs no image work."""
         valid = super().validate(extra_validators)
         phone_ok = not self.contact_phone.errors and not self.contact_email.errors
         if phone_ok:
@@ -89,7 +84,17 @@ class ReportForm(FlaskForm):
             except validation.Invalid as exc:
                 self.contact_phone.errors = [*self.contact_phone.errors, exc.message(current_language())]
                 valid = False
-        return valid
+        return valid and self._process_screenshots()
+
+    def _process_screenshots(self) -> bool:
+        field = self.screenshots
+        files = [(f.filename, f.read()) for f in (field.data or []) if getattr(f, "filename", None)]
+        self.images, errors = process_screenshots(files)
+        if errors:
+            language = current_language()
+            field.errors = [*field.errors, " ".join(e.message(language) for e in errors)]
+            return False
+        return True
 
 
 class FeedbackForm(FlaskForm):
