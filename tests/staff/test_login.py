@@ -105,7 +105,8 @@ def live_app(tmp_path):
     url = fresh_database_url("sqlite", tmp_path)
     config = {**BASE_CONFIG, "DATABASE_URL": url, "MAIL_URL": f"file://{tmp_path / 'mail'}",
               "RATE_LIMITS_ENABLED": True, "LOGIN_RATE_LIMIT": "3 per minute",
-              "TESTING": False, "SESSION_COOKIE_SECURE": None, "SECRET_KEY": "a-long-production-like-secret"}
+              "TESTING": False, "SESSION_COOKIE_SECURE": None, "SECRET_KEY": "a-long-production-like-secret",
+              "SINGLE_PROCESS": True}
     app = create_app(config)
     with app.app_context():
         from tracker.organisations.operations import create_organisation
