@@ -83,6 +83,8 @@ def init_app(app: Flask) -> None:
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
             "frame-ancestors 'none'; form-action 'self'",
         )
+        if app.config["SESSION_COOKIE_SECURE"]:  # served over HTTPS: browsers keep to it
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
 
     @app.errorhandler(DomainError)

@@ -1,0 +1,67 @@
+"""Security headers: HSTS only when cookies are HTTPS-only; no product versions in ``Server``."""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import BASE_CONFIG, serving
+from tracker import create_app
+
+GUNICORN = Path(sys.executable).with_name("gunicorn")
+
+
+def _app(tmp_path, **config):
+    return create_app({**BASE_CONFIG, "DATABASE_URL": f"sqlite:///{tmp_path / 'headers.sqlite3'}", **config})
+
+
+@pytest.mark.parametrize("path", ["/login", "/api/v1/cases", "/no-such-page"])
+def test_hsts_is_sent_when_cookies_are_https_only(tmp_path, path):
+    secure = _app(tmp_path, SESSION_COOKIE_SECURE=True).test_client()
+    response = secure.get(path, base_url="https://tracker.example")
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
+
+    plain = _app(tmp_path, SESSION_COOKIE_SECURE=False).test_client()
+    assert "Strict-Transport-Security" not in plain.get(path).headers
+
+
+def test_the_development_server_names_no_versions(tmp_path):
+    with serving(_app(tmp_path)) as url, urllib.request.urlopen(url + "/login") as response:
+        server = response.headers["Server"]
+    assert server == "tracker"
+
+
+def test_gunicorn_names_itself_without_a_version(tmp_path):
+    """Gunicorn's Server header is fixed to its name; no version is sent (documented in production.md)."""
+    if not GUNICORN.exists():
+        pytest.skip("gunicorn is not installed")
+    env = {**os.environ, "TRACKER_SECRET_KEY": "s" * 64, "TRACKER_INSTANCE_PATH": str(tmp_path / "instance"),
+           "TRACKER_DATABASE_URL": f"sqlite:///{tmp_path / 'g.sqlite3'}", "TRACKER_EMBEDDED_WORKER": "0"}
+    process = subprocess.Popen([str(GUNICORN), "-w", "1", "-b", "127.0.0.1:0", "tracker:create_app()"],
+                               env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        port = None
+        deadline = time.monotonic() + 60
+        while port is None and time.monotonic() < deadline:
+            line = process.stderr.readline()
+            match = re.search(r"Listening at: http://127\.0\.0\.1:(\d+)", line)
+            port = match and match.group(1)
+        assert port, "gunicorn did not start"
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=10) as response:
+                    headers = response.headers
+                break
+            except OSError:
+                time.sleep(0.2)
+        assert not re.search(r"\d", headers["Server"])
+        assert headers["Strict-Transport-Security"] == "max-age=31536000"  # production settings
+    finally:
+        process.terminate()
+        process.wait(30)
