@@ -61,6 +61,7 @@ SETTINGS: dict[str, tuple[object, object]] = {
     "ASSESSMENT_POINTS_OPEN": (3, int),
     "ASSESSMENT_POINTS_LATE": (2, int),
     "SESSION_COOKIE_SECURE": (None, _bool),  # None: on outside debug/testing
+    "SESSION_LIFETIME_HOURS": (12, int),  # a login ends this long after it began, even if in use
     "LANGUAGES": ("zh,en", str),  # offered languages, the first the default
 }
 
@@ -91,6 +92,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         config["SESSION_COOKIE_SECURE"] = not (config["DEBUG"] or config["TESTING"])
 
     config["SECRET_KEY"] = _secret_key(config["SECRET_KEY"], instance_path)
+    if int(config["SESSION_LIFETIME_HOURS"]) < 1:
+        raise ConfigError("TRACKER_SESSION_LIFETIME_HOURS must be at least 1")
     languages = tuple(part.strip() for part in str(config["LANGUAGES"]).split(",") if part.strip())
     unknown = sorted(set(languages) - set(AVAILABLE_LANGUAGES))
     if not languages or unknown:

@@ -13,7 +13,7 @@ from tracker.config import INSTANCE_KEY_FILE, PUBLIC_DEVELOPMENT_KEY, ConfigErro
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch, tmp_path):
     for name in ("TRACKER_DEBUG", "TRACKER_TESTING", "TRACKER_SECRET_KEY", "TRACKER_ANSWER_WORKDAYS",
-                 "TRACKER_REVIEW_REQUIRED", "TRACKER_DATABASE_URL"):
+                 "TRACKER_REVIEW_REQUIRED", "TRACKER_DATABASE_URL", "TRACKER_SESSION_LIFETIME_HOURS"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("TRACKER_INSTANCE_PATH", str(tmp_path / "instance"))
     monkeypatch.setenv("TRACKER_EMBEDDED_WORKER", "0")
@@ -97,3 +97,12 @@ def test_languages_setting_decides_what_the_interface_offers(tmp_path):
     assert '<html lang="zh-CN">' in chinese_only and 'class="lang-switch"' not in chinese_only
     with pytest.raises(ConfigError, match="TRACKER_LANGUAGES must list languages out of zh, en"):
         create_app({"TESTING": True, "LANGUAGES": "zh,fr"})
+
+
+def test_session_lifetime_is_read_and_checked(monkeypatch):
+    assert create_app({"TESTING": True}).config["SESSION_LIFETIME_HOURS"] == 12
+    monkeypatch.setenv("TRACKER_SESSION_LIFETIME_HOURS", "8")
+    assert create_app({"TESTING": True}).config["SESSION_LIFETIME_HOURS"] == 8
+    monkeypatch.setenv("TRACKER_SESSION_LIFETIME_HOURS", "0")
+    with pytest.raises(ConfigError, match="TRACKER_SESSION_LIFETIME_HOURS must be at least 1"):
+        create_app({"TESTING": True})
