@@ -18,8 +18,9 @@ $(STAMP): setup.cfg pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $(STAMP)
 
-# Local use: debug settings unless a real secret key is given (the app refuses the default key
-# otherwise). The embedded worker starts with the server, not with the one-off commands.
+# Local use: debug settings (cookies over plain HTTP) unless a secret key is given; without one the
+# app signs with a key generated into instance/secret_key. The embedded worker starts with the
+# server, not with the one-off commands.
 run: $(STAMP)
 	@set -e; \
 	if [ -z "$${TRACKER_SECRET_KEY:-}" ]; then export TRACKER_DEBUG=1; fi; \

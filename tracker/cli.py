@@ -6,6 +6,7 @@ import importlib
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup
+from werkzeug.serving import WSGIRequestHandler
 
 #: modules that expose ``commands``, a list of click commands to add to ``tracker``
 COMMAND_MODULES = (
@@ -18,6 +19,15 @@ COMMAND_MODULES = (
     "tracker.commands.tokens",  # create-token, revoke-token
     "tracker.commands.background",  # sweep, relay, scheduler
 )
+
+
+def _server_header(_handler) -> str:
+    return "tracker"
+
+
+# ``tracker run`` serves with Werkzeug's development server, whose Server header would otherwise
+# name Werkzeug's and Python's versions; it offers no setting for that, so its method is replaced.
+WSGIRequestHandler.version_string = _server_header
 
 
 def register_commands(app: Flask) -> None:

@@ -4,10 +4,15 @@ Checked once, at start-up, by :func:`load_config`.
 """
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
 from pathlib import Path
 
-DEFAULT_SECRET_KEY = "dev-only-change-me"
+#: the development key earlier versions shipped with: public, so never accepted
+PUBLIC_DEVELOPMENT_KEY = "dev-only-change-me"
+#: without TRACKER_SECRET_KEY, the key generated into the instance folder on first start
+INSTANCE_KEY_FILE = "secret_key"
 #: the languages the interface has text for (message ids are Chinese; English is in catalogues)
 AVAILABLE_LANGUAGES = ("zh", "en")
 
@@ -22,7 +27,7 @@ def _bool(value: str) -> bool:
 
 #: name -> (default, parser). Every setting here can be set as ``TRACKER_<NAME>``.
 SETTINGS: dict[str, tuple[object, object]] = {
-    "SECRET_KEY": (DEFAULT_SECRET_KEY, str),
+    "SECRET_KEY": ("", str),  # "": a random key generated into the instance folder, kept there
     "DATABASE_URL": (None, str),  # None: SQLite in the instance folder
     "BROKER_URL": ("", str),  # "": embedded stub broker with in-process workers
     "MAIL_URL": ("", str),  # "": file:// into instance/mail
@@ -59,6 +64,7 @@ SETTINGS: dict[str, tuple[object, object]] = {
     "ASSESSMENT_POINTS_OPEN": (3, int),
     "ASSESSMENT_POINTS_LATE": (2, int),
     "SESSION_COOKIE_SECURE": (None, _bool),  # None: on outside debug/testing
+    "SESSION_LIFETIME_HOURS": (12, int),  # a login ends this long after it began, even if in use
     "LANGUAGES": ("zh,en", str),  # offered languages, the first the default
 }
 
@@ -70,7 +76,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     """
     config = _read(overrides)
     _derive(config, Path(instance_path))
-    _check_secret_key(config)
+    _check_secret_key(config, Path(instance_path))
     _check_rate_limit_storage(config)
     config["LANGUAGES"] = _languages(config["LANGUAGES"])
     for name in ("ANSWER_WORKDAYS", "TRIAGE_WORKDAYS", "REOPEN_WORKDAYS"):
@@ -108,13 +114,10 @@ def _derive(config: dict, instance: Path) -> None:
         config["SESSION_COOKIE_SECURE"] = not (config["DEBUG"] or config["TESTING"])
 
 
-def _check_secret_key(config: dict) -> None:
-    if config["SECRET_KEY"] == DEFAULT_SECRET_KEY and not (config["DEBUG"] or config["TESTING"]):
-        raise ConfigError(
-            "TRACKER_SECRET_KEY is the built-in development key. Set TRACKER_SECRET_KEY to a long "
-            "random value (python -c 'import secrets; print(secrets.token_hex(32))'), "
-            "or set TRACKER_DEBUG=1 for local development."
-        )
+def _check_secret_key(config: dict, instance: Path) -> None:
+    config["SECRET_KEY"] = _secret_key(config["SECRET_KEY"], str(instance))
+    if int(config["SESSION_LIFETIME_HOURS"]) < 1:
+        raise ConfigError("TRACKER_SESSION_LIFETIME_HOURS must be at least 1")
 
 
 def _check_rate_limit_storage(config: dict) -> None:
@@ -136,3 +139,40 @@ def _languages(value) -> tuple[str, ...]:
         raise ConfigError(f"TRACKER_LANGUAGES must list languages out of {', '.join(AVAILABLE_LANGUAGES)}"
                           + (f" (unknown: {', '.join(unknown)})" if unknown else ""))
     return languages
+
+
+def _secret_key(configured: str, instance_path: str) -> str:
+    """The key that signs sessions: the configured one, else the instance folder's; never a public one."""
+    if configured == PUBLIC_DEVELOPMENT_KEY:
+        raise ConfigError(
+            "TRACKER_SECRET_KEY is the old public development key. Set TRACKER_SECRET_KEY to a long "
+            "random value (python -c 'import secrets; print(secrets.token_hex(32))'), or leave it "
+            "unset to use a key generated into the instance folder."
+        )
+    return configured or instance_secret_key(instance_path)
+
+
+def instance_secret_key(instance_path: str) -> str:
+    """The key in ``<instance>/secret_key``, generated (random, mode 0600) when the file is missing.
+
+    Every process on the same instance folder reads the same key; the first to start writes it, in
+    one step (a hard link of a complete file), so that a process starting beside it never reads
+    half a key."""
+    folder = Path(instance_path)
+    path = folder / INSTANCE_KEY_FILE
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        draft = folder / f".{INSTANCE_KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_hex(32) + "\n")
+            with contextlib.suppress(FileExistsError):  # another process was first: use its key
+                os.link(draft, path)
+        finally:
+            draft.unlink(missing_ok=True)
+    key = path.read_text().strip()
+    if len(key) < 32:
+        raise ConfigError(f"{path} holds no usable key: delete it to have a new one generated, "
+                          "or set TRACKER_SECRET_KEY")
+    return key

@@ -1,16 +1,18 @@
 """What every page shares: the logged-in user, template helpers, error pages, security headers."""
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime, timedelta
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode, urlsplit
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request, session
 from flask_babel import gettext
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
 from tracker.cases import queries
 from tracker.cases.states import STATE_NAMES
+from tracker.db import utcnow
 from tracker.errors import DomainError
 from tracker.extensions import db, login_manager, offered_languages
 from tracker.i18n import current_language, pick
@@ -40,12 +42,63 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
+#: the session keys that tie a login to its account's session generation and to its start
+SESSION_GENERATION_KEY = "session_generation"
+SESSION_STARTED_KEY = "session_started"
+
+
+def session_marks(user: User) -> dict:
+    """What a new login puts in its session: ``user``'s current generation, and the time it starts."""
+    return {SESSION_GENERATION_KEY: user.session_generation, SESSION_STARTED_KEY: utcnow().timestamp()}
+
+
+def session_is_current(user: User) -> bool:
+    """True while the session is of the user's current generation (no logout, new password or TOTP
+    reset since) and younger than ``SESSION_LIFETIME_HOURS``."""
+    started = session.get(SESSION_STARTED_KEY)
+    if session.get(SESSION_GENERATION_KEY) != user.session_generation or not isinstance(started, (int, float)):
+        return False
+    lifetime = current_app.config["SESSION_LIFETIME_HOURS"] * 3600
+    return utcnow().timestamp() - started < lifetime
+
+
 def _load_user(user_id: str):
     try:
         user = db.session.get(User, int(user_id))
     except (TypeError, ValueError):
         return None
-    return user if user is not None and user.is_active else None
+    if user is None or not user.is_active or not session_is_current(user):
+        return None
+    return user
+
+
+_MAX_NEXT = 2000
+
+
+def _is_local_path(target: str) -> bool:
+    if any(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf") for ch in target):
+        return False
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
+
+
+def local_target(target: str | None) -> str | None:
+    """``target`` when it is a path on this site, else None: the one rule for every ``next``.
+
+    Refused: control characters and whitespace anywhere, backslashes, a scheme or a host, anything
+    that does not start with a single ``/``, whether as sent or once percent-decoded."""
+    if not target or len(target) > _MAX_NEXT:
+        return None
+    if not (_is_local_path(target) and _is_local_path(unquote(target))):
+        return None
+    return target
+
+
+def safe_next(default: str | None = None) -> str | None:
+    """The request's ``next`` (query or form) when it is a local path, else ``default``."""
+    return local_target(request.values.get("next")) or default
 
 
 def error_body(status: int, code: str, message: str, fields: dict | None = None):
@@ -83,6 +136,8 @@ def init_app(app: Flask) -> None:
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
             "frame-ancestors 'none'; form-action 'self'",
         )
+        if app.config["SESSION_COOKIE_SECURE"]:  # served over HTTPS: browsers keep to it
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
 
     @app.errorhandler(DomainError)

@@ -222,3 +222,18 @@ def test_import_is_idempotent(client, world, records_path):
     assert client.post("/api/v1/imports/records", json={"id": 1}, headers=world["headers"]["admin"]).status_code == 415
     garbage = client.post("/api/v1/imports/records", data=b"not json\n", headers=headers)
     assert garbage.status_code == 422 and garbage.get_json()["fields"]["lines"]
+
+
+def test_tokens_are_refused_while_the_role_requires_a_second_factor_not_yet_enrolled(client, world, runner, session):
+    assert runner.invoke(args=["require-totp", "organiser"]).exit_code == 0
+    response = client.get("/api/v1/cases", headers=world["headers"]["a"])
+    assert response.status_code == 401 and response.get_json()["code"] == "totp_required"
+    assert "second factor" in client.get("/api/v1/sites?lang=en", headers=world["headers"]["a"]).get_json()["message"]
+    post = client.post(f"/api/v1/cases/{world['case_a'].tracking_number}/actions/accept", json={},
+                       headers=world["headers"]["a"])
+    assert post.status_code == 401
+    # other roles are not bound by the organiser policy; an enrolled organiser's token works again
+    assert client.get("/api/v1/cases", headers=world["headers"]["supervisor"]).status_code == 200
+    world["users"]["a"].totp_secret = "JBSWY3DPEHPK3PXP"
+    session.commit()
+    assert client.get("/api/v1/cases", headers=world["headers"]["a"]).status_code == 200

@@ -101,11 +101,15 @@ def _measure(app, user_id: int) -> dict:
     from tracker.cases.scope import Actor
     from tracker.extensions import db
     from tracker.users.models import User
+    from tracker.web import session_marks
 
+    with app.app_context():
+        marks = session_marks(db.session.get(User, user_id))
     client = app.test_client()
     with client.session_transaction() as sess:
         sess["_user_id"] = str(user_id)
         sess["_fresh"] = True
+        sess.update(marks)
     http, query_times, plans = [], [], {}
     client.get("/inbox")  # warm up: first connection, templates, calendar
     with app.app_context():

@@ -65,6 +65,20 @@ def test_a_good_report_is_confirmed_with_number_code_and_due_date(client, sessio
     assert received.payload["query_code"] == code
 
 
+def test_the_receipt_is_shown_once(client, site):
+    """The query code leaves the session with the first view: a reload, or the next person at a shared
+    computer, finds the empty form."""
+    assert client.post("/report", data=report_data()).status_code == 303
+    first = client.get("/report/received")
+    code = re.search(r'id="query-code"[^>]*>([^<]+)<', first.text).group(1)
+    assert first.status_code == 200 and first.headers["Cache-Control"] == "no-store"
+    with client.session_transaction() as browser_session:
+        assert code not in str(dict(browser_session))
+    again = client.get("/report/received")
+    assert again.status_code == 302 and again.location == "/report"
+    assert code not in client.get("/report").text
+
+
 def test_a_site_chosen_by_name_is_stored_by_code(client, session, site):
     response = client.post("/report", data=report_data(site_code=site.name, page_url="https://other.example.org/x"))
     assert response.status_code == 303

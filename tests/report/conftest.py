@@ -63,7 +63,10 @@ def login(client, user):
     """Sign ``user`` in. The test app context outlives requests, so drop Flask-Login's cached user."""
     from flask import g
 
+    from tracker.web import session_marks
+
     g.pop("_login_user", None)
     with client.session_transaction() as state:
         state["_user_id"] = str(user.id)
         state["_fresh"] = True
+        state.update(session_marks(user))

@@ -10,6 +10,7 @@ from flask import g
 from tracker.cases.models import Attachment
 from tracker.users.models import User
 from tracker.users.operations import hash_password
+from tracker.web import session_marks
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4"
        b"\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81\x84\x00\x00\x00\x00IEND\xaeB`\x82")
@@ -97,6 +98,7 @@ def sign_in(client, user) -> None:
     with client.session_transaction() as sess:
         sess["_user_id"] = str(user.id)
         sess["_fresh"] = True
+        sess.update(session_marks(user))
 
 
 def case_numbers(client, url) -> set[str]:

@@ -15,7 +15,7 @@ from tracker.db import utcnow
 from tracker.errors import DomainError
 from tracker.extensions import db
 from tracker.users.models import ApiToken, User
-from tracker.users.operations import hash_token
+from tracker.users.operations import hash_token, totp_missing
 
 #: how stale ``last_used_at`` may get before a request writes it again
 _TOUCH_EVERY = timedelta(minutes=5)
@@ -45,6 +45,9 @@ def actor_for(token: str) -> Actor:
     user = session.get(User, row.user_id) if row is not None else None
     if row is None or row.revoked_at is not None or user is None or not user.is_active:
         raise Unauthorized("令牌无效或已撤销。", "The token is unknown or revoked.")
+    if totp_missing(session, user):  # the role's policy binds tokens too, until the user enrols
+        raise Unauthorized("须先登录网页启用两步验证。", "Your role requires a second factor: enrol on the web first.",
+                           code="totp_required")
     now = utcnow()
     if row.last_used_at is None or now - row.last_used_at > _TOUCH_EVERY:
         with db.transaction():

@@ -16,7 +16,7 @@ BEARER = [{"bearer": []}]
 #: status -> description of every error answer (each one has the Error shape)
 ERRORS = {
     400: "Malformed request (for example JSON that does not parse)",
-    401: "No bearer token, or a token that is unknown or revoked",
+    401: "No bearer token, a token that is unknown or revoked, or one whose user must enrol a second factor first",
     403: "Your role or scope does not allow this",
     404: "No such case (or not in your scope; or a wrong query code)",
     409: "The case's state does not allow this operation",

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from tracker.cases.scope import Actor
 from tracker.extensions import db
-from tracker.users.operations import totp_required
+from tracker.users.operations import totp_missing
 
 #: the session key that records which user passed the TOTP step in this session
 SECOND_FACTOR_KEY = "second_factor_user"
@@ -22,11 +22,11 @@ def current_actor() -> Actor:
 def second_factor_pending():
     """None when the user may use the workbench; otherwise where to send them (code or enrolment)."""
     user = current_user._get_current_object()
-    if not totp_required(db.session, user):
+    if totp_missing(db.session, user):
+        return url_for("users.enrol_totp")
+    if not user.totp_secret or session.get(SECOND_FACTOR_KEY) == user.id:
         return None
-    if session.get(SECOND_FACTOR_KEY) == user.id and user.totp_secret:
-        return None
-    return url_for("users.enrol_totp") if not user.totp_secret else url_for("users.login_code")
+    return url_for("users.login_code")
 
 
 def role_required(*roles: str):

@@ -12,7 +12,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlmodel import select
 
 from tracker.auth.access import SECOND_FACTOR_KEY, second_factor_pending
 from tracker.auth.forms import CodeForm, CsrfForm, LoginForm
@@ -21,6 +20,7 @@ from tracker.errors import DomainError
 from tracker.extensions import db
 from tracker.users import operations as ops
 from tracker.users.models import User
+from tracker.web import safe_next, session_marks
 
 PENDING_KEY = "pending_login_user"
 ENROL_KEY = "totp_enrol_secret"
@@ -32,13 +32,6 @@ def home_for(user) -> str:
             "admin": url_for("admin.index")}.get(user.role, url_for("public.home"))
 
 
-def _safe_next(default: str) -> str:
-    target = request.values.get("next", "")
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
-
-
 def _start_session(user: User, second_factor: bool) -> None:
     """A fresh session (no fixation) for ``user``."""
     lang = session.get("lang")
@@ -46,6 +39,7 @@ def _start_session(user: User, second_factor: bool) -> None:
     if lang:
         session["lang"] = lang
     login_user(user)
+    session.update(session_marks(user))
     if second_factor:
         session[SECOND_FACTOR_KEY] = user.id
     with db.transaction():
@@ -59,18 +53,16 @@ def login():
     form = LoginForm()
     error = None
     if form.validate_on_submit():
-        email = form.email.data.strip().lower()
         with db.transaction() as db_session:  # a password rehashed by the check is saved with it
-            user = db_session.exec(select(User).where(User.email == email)).first()
-            valid = user is not None and user.is_active and ops.verify_password(user, form.password.data)
-        if valid:
+            user = ops.authenticate(db_session, form.email.data, form.password.data)
+        if user is not None:
             if user.totp_secret:
                 session.clear()
                 session[PENDING_KEY] = user.id
-                return redirect(url_for("users.login_code", next=_safe_next("")))
+                return redirect(url_for("users.login_code", next=safe_next()))
             _start_session(user, second_factor=False)
             pending = second_factor_pending()
-            return redirect(pending or _safe_next(home_for(user)))
+            return redirect(pending or safe_next(home_for(user)))
         error = _("邮箱或密码不正确。")
     elif request.method == "POST":
         error = _("请填写邮箱和密码。")
@@ -88,9 +80,11 @@ def login_code():
     form = CodeForm()
     error = None
     if form.validate_on_submit():
-        if ops.verify_totp(user.totp_secret, form.code.data):
+        with db.transaction() as db_session:
+            accepted = ops.use_totp(db_session, user, form.code.data)
+        if accepted:
             _start_session(user, second_factor=True)
-            return redirect(_safe_next(home_for(user)))
+            return redirect(safe_next(home_for(user)))
         error = _("验证码不正确。")
     elif request.method == "POST":
         error = _("请输入6位数字验证码。")
@@ -131,6 +125,9 @@ def logout():
     if request.method == "POST":
         if not form.validate_on_submit():
             return render_template("users/logout.html", form=form), 400
+        if current_user.is_authenticated:
+            with db.transaction() as db_session:  # a copy of this session's cookie is refused too
+                ops.end_sessions(db_session, current_user._get_current_object())
         logout_user()
         session.clear()
         return redirect(url_for("users.login"))

@@ -1,8 +1,8 @@
 """CLI commands for accounts and for admin tasks, added to ``tracker`` by tracker.cli.
 
 Admin tasks on the command line: create-user, create-org, import-sites, require-totp,
-create-category, add-canned-answer. The same tasks (except require-totp's per-user reset) have
-admin web pages under /admin.
+create-category, add-canned-answer. The same tasks have admin web pages under /admin; the per-user
+reset-totp and set-password are on the command line only.
 """
 from __future__ import annotations
 
@@ -16,11 +16,18 @@ from tracker.extensions import db
 from tracker.organisations.models import Organisation, Site
 from tracker.organisations.operations import create_organisation
 from tracker.users.models import User
-from tracker.users.operations import create_user, set_role_policy
+from tracker.users.operations import create_user, reset_totp, set_password, set_role_policy
 
 
 def _fail(exc: DomainError):
     raise click.ClickException(exc.message_en)
+
+
+def _user(session, email: str) -> User:
+    user = session.exec(select(User).where(User.email == email.strip().lower())).first()
+    if user is None:
+        raise click.ClickException(f"no user {email}")
+    return user
 
 
 @click.command("create-user")
@@ -108,11 +115,23 @@ def require_totp_command(role, off):
 def reset_totp_command(email):
     """Forget a user's TOTP secret (lost phone); they enrol again if their role requires it."""
     with db.transaction() as session:
-        user = session.exec(select(User).where(User.email == email.strip().lower())).first()
-        if user is None:
-            raise click.ClickException(f"no user {email}")
-        user.totp_secret = None
-    click.echo(f"TOTP reset for {email}")
+        reset_totp(session, _user(session, email))
+    click.echo(f"TOTP reset for {email}; their sessions are ended")
+
+
+@click.command("set-password")
+@click.option("--email", required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="at least 10 characters (asked for when not given)")
+@with_appcontext
+def set_password_command(email, password):
+    """Give a user a new password (forgotten or leaked); their sessions end."""
+    try:
+        with db.transaction() as session:
+            set_password(session, _user(session, email), password)
+    except DomainError as exc:
+        _fail(exc)
+    click.echo(f"password set for {email}; their sessions are ended")
 
 
 @click.command("create-category")
@@ -146,4 +165,4 @@ def add_canned_answer_command(category, title, body):
 
 
 commands = [create_user_command, create_org_command, import_sites_command, require_totp_command,
-            reset_totp_command, create_category_command, add_canned_answer_command]
+            reset_totp_command, set_password_command, create_category_command, add_canned_answer_command]

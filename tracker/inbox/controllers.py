@@ -24,7 +24,7 @@ from tracker.errors import DomainError, InvalidInput
 from tracker.extensions import db
 from tracker.i18n import current_language
 from tracker.inbox import util
-from tracker.web import case_list_context
+from tracker.web import case_list_context, safe_next
 
 INBOX_QUEUES = ("open", "new", "in_progress", "due_soon", "overdue", "in_review", "sent_back", "closed")
 
@@ -50,7 +50,7 @@ def _case_page(case, *, errors: dict | None = None, status: int = 200, values: d
         state_names=STATE_NAMES, outcome_names=OUTCOME_NAMES, operation_names=ACTION_NAMES,
         answer_outcomes=ANSWER_OUTCOMES, not_taken_up_outcomes=NOT_TAKEN_UP_OUTCOMES,
         errors=errors or {}, values=values or {}, form=CsrfForm(),
-        back=request.values.get("next", ""),
+        back=safe_next(""),
     ), status
 
 
@@ -95,13 +95,6 @@ def _arguments(operation: str) -> dict:
     return {}
 
 
-def _safe_next() -> str | None:
-    target = request.form.get("next", "")
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
-
-
 @role_required("organiser", "supervisor", "admin")
 def act(tracking_number: str, operation: str):
     """Run one operation on a case. A refusal is shown next to its form, never as a 500."""
@@ -121,7 +114,7 @@ def act(tracking_number: str, operation: str):
                           values={operation: request.form.to_dict()})
     name_zh, name_en = action_name(operation)
     flash((_("已完成：") + name_zh) if current_language() == "zh" else f"Done: {name_en}", "success")
-    return redirect(_safe_next() or url_for("inbox.case", tracking_number=tracking_number))
+    return redirect(safe_next() or url_for("inbox.case", tracking_number=tracking_number))
 
 
 @role_required("organiser", "supervisor", "admin")

@@ -67,17 +67,23 @@ def report():
 
 
 def received():
-    """The confirmation: tracking number, query code and due date of the report just sent."""
-    receipt = session.get(RECEIPT_KEY)
+    """The confirmation: tracking number, query code and due date of the report just sent.
+
+    Shown once: the receipt leaves the session as the page renders, so a later visit (a reload,
+    the next person at a shared computer) goes to the empty form, and the page is not cached."""
+    receipt = session.pop(RECEIPT_KEY, None)
     case = None
-    if receipt:
+    if isinstance(receipt, dict) and receipt.get("number"):
         case = db.session.exec(select(Case).where(Case.tracking_number == receipt["number"])).first()
     if case is None:
         return redirect(url_for("public.report"))
-    return render_template("public/received.html", case=case, code=receipt["code"],
-                           site=db.session.get(Site, case.site_id) if case.site_id else None,
-                           duplicates=[d for d in util.open_cases_for_page(db.session, case.page_url)
-                                       if d["tracking_number"] != case.tracking_number])
+    response = make_response(render_template(
+        "public/received.html", case=case, code=receipt["code"],
+        site=db.session.get(Site, case.site_id) if case.site_id else None,
+        duplicates=[d for d in util.open_cases_for_page(db.session, case.page_url)
+                    if d["tracking_number"] != case.tracking_number]))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _citizen_case(number: str, code: str) -> Case | None:

@@ -33,6 +33,10 @@ class User(SQLModel, table=True):
     organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
     is_active: bool = Field(default=True)
     totp_secret: str | None = Field(default=None, max_length=64)
+    #: the 30-second step of the last TOTP code accepted: a code of this step or an earlier one is refused
+    totp_last_step: int | None = Field(default=None)
+    #: sessions carry the generation they began with; raising it ends every session of the account
+    session_generation: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     locale: str = Field(default="zh", max_length=8)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -2,14 +2,19 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 import secrets
+from functools import cache
 
 import pyotp
+import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
+from tracker.db import utcnow
 from tracker.errors import InvalidInput
 from tracker.organisations.models import Organisation, OrgKind
 from tracker.users.models import ApiToken, Role, RolePolicy, User
@@ -23,15 +28,59 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+def _matches(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+@cache
+def _stand_in_hash() -> str:
+    """The hash of a random password, made once per process with the current parameters."""
+    return _hasher.hash(secrets.token_urlsafe(24))
+
+
 def verify_password(user: User, password: str) -> bool:
     """Check a password (argon2), upgrading the stored hash when its parameters are old."""
-    try:
-        _hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
+    if not _matches(user.password_hash, password):
         return False
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     return True
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    """The active user with this email and password, or None.
+
+    Exactly one argon2 verification either way: an unknown or disabled account is checked against
+    a stand-in hash, so that the time taken does not tell which emails belong to staff."""
+    user = session.exec(select(User).where(User.email == email.strip().lower())).first()
+    if user is None or not user.is_active:
+        _matches(_stand_in_hash(), password)
+        return None
+    return user if verify_password(user, password) else None
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(f"密码至少{MIN_PASSWORD_LENGTH}位。",
+                           f"Passwords need at least {MIN_PASSWORD_LENGTH} characters.",
+                           fields={"password": ["too short"]})
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """Refuse every session the user has open (logout, new password, TOTP reset)."""
+    user.session_generation = (user.session_generation or 0) + 1
+    session.add(user)
+    session.flush()
+
+
+def set_password(session: Session, user: User, password: str) -> None:
+    """Give ``user`` a new password; sessions opened with the old one end."""
+    _check_password(password)
+    user.password_hash = hash_password(password)
+    end_sessions(session, user)
 
 
 def create_user(session: Session, *, email: str, password: str, role: str, organisation: Organisation | None,
@@ -42,10 +91,7 @@ def create_user(session: Session, *, email: str, password: str, role: str, organ
         raise InvalidInput("邮箱格式不正确。", "Not an email address.", fields={"email": [email]})
     if role not in {r.value for r in Role}:
         raise InvalidInput("角色无效。", "Role must be organiser, supervisor or admin.", fields={"role": [role]})
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"密码至少{MIN_PASSWORD_LENGTH}位。",
-                           f"Passwords need at least {MIN_PASSWORD_LENGTH} characters.",
-                           fields={"password": ["too short"]})
+    _check_password(password)
     if role != Role.admin:
         expected = OrgKind.organiser if role == Role.organiser else OrgKind.supervisor
         if organisation is None or organisation.kind != expected:
@@ -77,12 +123,20 @@ def create_token(session: Session, user: User, name: str = "") -> str:
 TOTP_ISSUER = "Tracker"
 
 
+TOTP_STEP_SECONDS = 30
+
+
 def totp_required(session: Session, user: User) -> bool:
     """True when ``user`` must give a TOTP code: it has a secret, or its role's policy asks for one."""
     if user.totp_secret:
         return True
     policy = session.get(RolePolicy, user.role)
     return bool(policy and policy.totp_required)
+
+
+def totp_missing(session: Session, user: User) -> bool:
+    """True when the role's policy asks for a second factor that ``user`` has not enrolled yet."""
+    return not user.totp_secret and totp_required(session, user)
 
 
 def new_totp_secret() -> str:
@@ -93,18 +147,59 @@ def totp_uri(user: User, secret: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=TOTP_ISSUER)
 
 
-def verify_totp(secret: str, code: str) -> bool:
-    """A 6-digit code for ``secret``, allowing one 30-second step of clock drift."""
+def totp_step(secret: str, code: str) -> int | None:
+    """The 30-second step whose 6-digit code for ``secret`` is ``code`` (one step of clock drift
+    allowed either way), or None."""
     code = "".join((code or "").split())
-    return len(code) == 6 and code.isdigit() and pyotp.TOTP(secret).verify(code, valid_window=1)
+    if len(code) != 6 or not code.isdigit():
+        return None
+    totp = pyotp.TOTP(secret, interval=TOTP_STEP_SECONDS)
+    now = int(utcnow().timestamp()) // TOTP_STEP_SECONDS
+    for step in (now - 1, now, now + 1):
+        if hmac.compare_digest(totp.generate_otp(step), code):
+            return step
+    return None
+
+
+def _claim_step(session: Session, user: User, step: int) -> bool:
+    """Record ``step`` as the user's last TOTP step unless that step or a later one was used already.
+
+    One conditional UPDATE, so that two requests racing with the same code cannot both win."""
+    result = session.execute(
+        sa.update(User)
+        .where(User.id == user.id, sa.or_(User.totp_last_step.is_(None), User.totp_last_step < step))
+        .values(totp_last_step=step)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return False
+    set_committed_value(user, "totp_last_step", step)
+    return True
+
+
+def use_totp(session: Session, user: User, code: str) -> bool:
+    """Accept ``code`` as the user's second factor, once: a code of an already used (or earlier)
+    step is refused."""
+    step = totp_step(user.totp_secret, code) if user.totp_secret else None
+    return step is not None and _claim_step(session, user, step)
 
 
 def enrol_totp(session: Session, user: User, secret: str, code: str) -> None:
     """Keep ``secret`` as the user's second factor once ``code`` proves the app holds it."""
-    if not verify_totp(secret, code):
+    step = totp_step(secret, code)
+    if step is None:
         raise InvalidInput("验证码不正确。", "The code is not correct.", fields={"code": ["?"]})
     user.totp_secret = secret
+    user.totp_last_step = step  # the enrolment code does not open a later login
+    session.add(user)
     session.flush()
+
+
+def reset_totp(session: Session, user: User) -> None:
+    """Forget the user's second factor (lost phone); their sessions end."""
+    user.totp_secret = None
+    user.totp_last_step = None
+    end_sessions(session, user)
 
 
 def set_role_policy(session: Session, role: str, *, totp_required: bool):
