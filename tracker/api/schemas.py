@@ -214,7 +214,7 @@ class TimelineEntrySchema(Schema):
 class AnswerSchema(Schema):
     outcome = fields.Str(required=True, allow_none=True)
     outcome_label = fields.Str(required=True, allow_none=True)
-    text = fields.Str(required=True, allow_none=True)
+    text = fields.Str(required=True, allow_none=True, metadata={"description": "personal data masked"})
     closed_at = BeijingDateTime(required=True, allow_none=True)
 
 
