@@ -7,8 +7,10 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
+from tests.public.helpers import BAD_EMAILS
 from tracker.cases.models import Case, CaseEvent
 from tracker.cases.scope import Actor
+from tracker.cases.validation import INVISIBLE
 from tracker.db import frozen_clock
 from tracker.organisations.models import Organisation
 
@@ -126,3 +128,28 @@ def test_categories_are_public(client):
     codes = [item["code"] for item in body["items"]]
     assert {0, 1, 2, 3, 4, 6, 10} <= set(codes)
     assert next(i for i in body["items"] if i["code"] == 4)["name"] == "Typographical error"
+
+
+@pytest.mark.parametrize("email", BAD_EMAILS)
+def test_the_api_takes_one_plain_email_address_only(client, report, session, email):
+    before = case_count(session)
+    response = client.post("/api/v1/cases?lang=en", json={**report, "contact_phone": "", "contact_email": email})
+    assert response.status_code == 422
+    assert response.get_json()["fields"]["contact_email"] == ["That is not an email address."]
+    assert case_count(session) == before
+
+
+def test_invisible_characters_are_removed_from_every_field_of_the_api(client, report, site, session):
+    rlo, zwsp = "\u202e", "\u200b"
+    body = client.post("/api/v1/cases", json={
+        **report, "page_url": f"https://www.example.gd.gov.cn/{rlo}zwgk{zwsp}/index.html\u2069",
+        "site_code": f"{site.code}{rlo}", "description": f"\u2066页面{rlo}上的办事指南\u200f已过期\ufeff。",
+        "contact_name": f"张{zwsp}三\u061c", "contact_phone": "\u200e13800138000",
+        "contact_email": f"citizen{zwsp}@example.com"}).get_json()
+    case = session.exec(select(Case).where(Case.tracking_number == body["tracking_number"])).one()
+    stored = (case.page_url, case.site_code_given, case.description, case.contact_name, case.contact_phone,
+              case.contact_email)
+    assert stored == ("https://www.example.gd.gov.cn/zwgk/index.html", site.code, "页面上的办事指南已过期。", "张三",
+                      "13800138000", "citizen@example.com")
+    assert not set("".join(stored)) & set(INVISIBLE)
+

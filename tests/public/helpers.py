@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import re
 import struct
 import zlib
 
@@ -82,3 +83,38 @@ def close_case(factory, session, *, description: str, answer: str, contact_name:
     ops.approve(session, case, supervisor)
     session.flush()
     return case
+
+
+#: contact emails that are not one plain address: lists, display names, quoted or bracketed parts
+BAD_EMAILS = [
+    "victim@evil.example,x",
+    "victim@evil.example,attacker@evil.example",
+    "victim@evil.example;attacker@evil.example",
+    "Victim <victim@evil.example>",
+    "<victim@evil.example>",
+    "victim@evil.example attacker@evil.example",
+    '"victim,x"@evil.example',
+    "victim(comment)@evil.example",
+    "victim@@evil.example",
+    "victim@[127.0.0.1]",
+    "victim@localhost",
+    "victim@evil.example\nBcc: attacker@evil.example",
+]
+
+
+def submit_form(client, session, **overrides) -> tuple[Case, str]:
+    """Send the report form; the stored case and its query code, as the confirmation page shows it."""
+    response = client.post("/report", data=report_data(**overrides))
+    assert response.status_code == 303, response.get_data(as_text=True)
+    html = client.get("/report/received").get_data(as_text=True)
+    number = re.search(r'id="tracking-number"[^>]*>([^<]+)<', html).group(1)
+    code = re.search(r'id="query-code"[^>]*>([^<]+)<', html).group(1)
+    return session.exec(select(Case).where(Case.tracking_number == number)).one(), code
+
+
+def answer_and_close(factory, session, case: Case, answer: str) -> None:
+    organiser = factory.actor("organiser", org=session.get(Organisation, case.organiser_id))
+    ops.accept(session, case, organiser)
+    ops.answer(session, case, organiser, text=answer)
+    ops.approve(session, case, factory.actor("admin"))
+    session.flush()

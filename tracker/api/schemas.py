@@ -132,8 +132,9 @@ class CaseCreateSchema(StrictSchema):
     contact_phone = fields.Str(load_default="", validate=validate.Length(max=20), metadata={
         "description": "mainland mobile number (11 digits, 13–19); give a phone or an email",
         "example": "13800138000"})
-    contact_email = fields.Str(load_default="", validate=validate.Length(max=rules.CONTACT_EMAIL_MAX),
-                               metadata={"example": "citizen@example.com"})
+    contact_email = fields.Str(load_default="", validate=validate.Length(max=rules.CONTACT_EMAIL_MAX), metadata={
+        "description": "one bare address: no list, display name, comment, comma or semicolon",
+        "example": "citizen@example.com"})
     consent = StrictBool(required=True, validate=_must_be_true, metadata={
         "description": "must be true: the reporter agrees to how their data is handled", "enum": [True],
         "example": True})
@@ -213,7 +214,7 @@ class TimelineEntrySchema(Schema):
 class AnswerSchema(Schema):
     outcome = fields.Str(required=True, allow_none=True)
     outcome_label = fields.Str(required=True, allow_none=True)
-    text = fields.Str(required=True, allow_none=True)
+    text = fields.Str(required=True, allow_none=True, metadata={"description": "personal data masked"})
     closed_at = BeijingDateTime(required=True, allow_none=True)
 
 

@@ -7,6 +7,7 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
 from tracker.cases.history import action_name
+from tracker.cases.masking import PublicTexts
 from tracker.cases.models import Case, CaseEvent, ExtensionRequest
 from tracker.cases.permissions import available_actions
 from tracker.cases.scope import Actor, scoped_cases
@@ -44,7 +45,7 @@ def public_status(session: Session, case: Case) -> dict:
     if case.state == State.closed:
         outcome = Outcome(case.outcome) if case.outcome else None
         answer = {"outcome": case.outcome, "outcome_label": pick(OUTCOME_NAMES[outcome]) if outcome else None,
-                  "text": case.answer, "closed_at": case.closed_at}
+                  "text": PublicTexts.of(case).answer, "closed_at": case.closed_at}
     return {
         "tracking_number": case.tracking_number, "state": case.state,
         "state_label": pick(STATE_NAMES[State(case.state)]),

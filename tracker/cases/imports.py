@@ -43,6 +43,7 @@ from tracker.calendar.store import pinned_calendar
 from tracker.cases.models import Case, Category
 from tracker.cases.operations import record_platform_answer, submit
 from tracker.cases.states import OUTCOME_BY_PLATFORM_STATUS
+from tracker.cases.validation import clean_text
 from tracker.db import frozen_clock
 from tracker.errors import DomainError
 from tracker.organisations.models import Organisation, OrgKind, Site, SiteHost
@@ -118,7 +119,7 @@ def _text(raw: dict, name: str, limit: int | None = None) -> str:
         return ""
     if not isinstance(value, (str, int)):
         raise RecordError(f"{name} is not text: {value!r}")
-    text = str(value).strip()
+    text = clean_text(str(value))
     return text[:limit] if limit else text
 
 

@@ -39,6 +39,7 @@ from tracker.cases.permissions import (
 )
 from tracker.cases.scope import CITIZEN, SYSTEM, Actor, can_see
 from tracker.cases.states import ANSWER_OUTCOMES, NOT_TAKEN_UP_OUTCOMES, Outcome, State
+from tracker.cases.validation import Invalid, check_feedback_comment
 from tracker.db import utcnow
 from tracker.errors import InvalidInput, InvalidState, NotAllowed, NotFound
 from tracker.organisations.models import Organisation, OrgKind, Site
@@ -355,12 +356,13 @@ def record_feedback(session: Session, case: Case, *, satisfied: bool, comment: s
         raise InvalidState("您已评价过该留言。", "You have already rated this case.")
     if not can_rate(case):
         raise InvalidState("已超过评价期限。", "The rating period has ended.")
-    comment = (comment or "").strip()
+    try:
+        comment = check_feedback_comment(comment)
+    except Invalid as exc:
+        raise InvalidInput(exc.message_zh, exc.message_en, fields={"comment": [exc.message_en]}) from None
     if not satisfied and not comment:
         raise InvalidInput("不满意时请说明原因。", "Please say why you are not satisfied.",
                            fields={"comment": ["必填 / required"]})
-    if len(comment) > 1000:
-        raise InvalidInput("说明不能超过1000字。", "At most 1000 characters.", fields={"comment": ["≤ 1000"]})
     case.feedback = "satisfied" if satisfied else "unsatisfied"
     case.feedback_comment = comment or None
     case.feedback_at = utcnow()

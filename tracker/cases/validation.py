@@ -1,23 +1,41 @@
 """The rules of a citizen's report, as pure functions shared by the web form and the API.
 
-Each ``check_*`` takes the raw value and returns it normalised (stripped), or raises
-:class:`Invalid` with a message in Chinese and English. No database, no request.
+Each ``check_*`` takes the raw value and returns it normalised (invisible characters removed by
+:func:`clean_text`, then stripped), or raises :class:`Invalid` with a message in Chinese and English.
+No database, no request.
 """
 from __future__ import annotations
 
 import re
 from urllib.parse import urlsplit
 
+from email_validator import EmailNotValidError, validate_email
+
 SITE_CODE_MAX = 32
 PAGE_URL_MAX = 2000
 DESCRIPTION_MAX = 400
 CONTACT_NAME_MAX = 50
 CONTACT_EMAIL_MAX = 254
+FEEDBACK_COMMENT_MAX = 1000
 
 PHONE_RE = re.compile(r"1[3-9]\d{9}")
-EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 SITE_CODE_RE = re.compile(r"[A-Za-z0-9]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\s]")
+
+#: characters that show nothing but can hide or reorder what is shown: the direction controls
+#: (U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069), zero-width characters (U+200B–U+200D,
+#: U+2060, U+FEFF) and their kin (soft hyphen, Mongolian vowel separator, invisible operators)
+INVISIBLE = ("\u00ad\u061c\u180e\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+             "\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\ufeff")
+_INVISIBLE_RE = re.compile(f"[{INVISIBLE}]")
+
+
+def clean_text(value: str | None) -> str:
+    """``value`` without invisible characters (:data:`INVISIBLE`) and surrounding white space.
+
+    Every text a citizen sends passes through here before any other rule.
+    """
+    return _INVISIBLE_RE.sub("", value or "").strip()
 
 
 class Invalid(ValueError):
@@ -34,7 +52,7 @@ class Invalid(ValueError):
 
 def check_site_code(value: str | None) -> str:
     """Optional 网站标识码: letters and digits, at most 32."""
-    code = (value or "").strip()
+    code = clean_text(value)
     if len(code) > SITE_CODE_MAX:
         raise Invalid(f"网站标识码不能超过{SITE_CODE_MAX}位。",
                       f"The site code has at most {SITE_CODE_MAX} characters.")
@@ -45,7 +63,7 @@ def check_site_code(value: str | None) -> str:
 
 def check_page_url(value: str | None) -> str:
     """Required address of the page: http or https, with a host, at most 2000 characters."""
-    url = (value or "").strip()
+    url = clean_text(value)
     if not url:
         raise Invalid("请填写出错页面的网址。", "Please give the address of the page.")
     if len(url) > PAGE_URL_MAX:
@@ -65,7 +83,7 @@ def check_page_url(value: str | None) -> str:
 
 def check_description(value: str | None) -> str:
     """Required description of the error, 1 to 400 characters."""
-    text = (value or "").strip()
+    text = clean_text(value)
     if not text:
         raise Invalid("请描述页面上的错误。", "Please describe the error.")
     if len(text) > DESCRIPTION_MAX:
@@ -76,7 +94,7 @@ def check_description(value: str | None) -> str:
 
 def check_contact_name(value: str | None) -> str:
     """Optional name, at most 50 characters."""
-    name = (value or "").strip()
+    name = clean_text(value)
     if len(name) > CONTACT_NAME_MAX:
         raise Invalid(f"姓名不能超过{CONTACT_NAME_MAX}字。", f"The name has at most {CONTACT_NAME_MAX} characters.")
     return name
@@ -84,21 +102,40 @@ def check_contact_name(value: str | None) -> str:
 
 def check_contact_phone(value: str | None) -> str:
     """Optional mainland mobile number: 11 digits, ``1[3-9]`` then nine more."""
-    phone = (value or "").strip()
+    phone = clean_text(value)
     if phone and not PHONE_RE.fullmatch(phone):
         raise Invalid("手机号码格式不正确。", "That is not a mainland mobile number (11 digits, starting 13–19).")
     return phone
 
 
 def check_contact_email(value: str | None) -> str:
-    """Optional email address, at most 254 characters."""
-    email = (value or "").strip()
+    """Optional email address, at most 254 characters: one bare address (``name@example.com``).
+
+    Read by a real address parser (no DNS look-up): lists, display names, quoted or bracketed
+    parts, comments, commas, semicolons, angle brackets and white space are all refused.
+    The address is kept as written.
+    """
+    email = clean_text(value)
+    if not email:
+        return ""
     if len(email) > CONTACT_EMAIL_MAX:
         raise Invalid(f"邮箱不能超过{CONTACT_EMAIL_MAX}个字符。",
                       f"The email has at most {CONTACT_EMAIL_MAX} characters.")
-    if email and not EMAIL_RE.fullmatch(email):
-        raise Invalid("邮箱格式不正确。", "That is not an email address.")
+    try:
+        validate_email(email, check_deliverability=False, allow_display_name=False, allow_quoted_local=False,
+                       allow_domain_literal=False)
+    except EmailNotValidError:
+        raise Invalid("邮箱格式不正确。", "That is not an email address.") from None
     return email
+
+
+def check_feedback_comment(value: str | None) -> str:
+    """The reason given with a rating: optional here, at most 1000 characters."""
+    comment = clean_text(value)
+    if len(comment) > FEEDBACK_COMMENT_MAX:
+        raise Invalid(f"说明不能超过{FEEDBACK_COMMENT_MAX}字。",
+                      f"The reason has at most {FEEDBACK_COMMENT_MAX} characters.")
+    return comment
 
 
 MAX_SCREENSHOTS = 3

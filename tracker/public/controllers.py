@@ -18,6 +18,7 @@ from sqlmodel import select
 
 from tracker.cases import operations as ops
 from tracker.cases.attachments import attach_screenshots
+from tracker.cases.masking import PublicTexts
 from tracker.cases.models import Case
 from tracker.cases.permissions import can_rate, citizen_case, rating_deadline
 from tracker.extensions import db, limiter
@@ -98,7 +99,8 @@ def _track_page(case: Case | None, number: str, code: str, feedback_form=None, s
     form = feedback_form or FeedbackForm(number=case.tracking_number, code=code)
     organiser = db.session.get(Organisation, case.organiser_id) if case.organiser_id else None
     return render_template(
-        "public/track.html", case=case, searched=True, number=case.tracking_number, code=code,
+        "public/track.html", case=case, texts=PublicTexts.of(case), searched=True, number=case.tracking_number,
+        code=code,
         timeline=util.public_timeline(db.session, case), state=util.state_label(case.state),
         outcome=util.outcome_label(case.outcome), organiser=organiser, can_rate=can_rate(case),
         rate_until=rating_deadline(case),

@@ -56,7 +56,7 @@ class ReportForm(FlaskForm):
 
     def validate_site_code(self, field):
         """A site chosen by its exact name counts as its code; otherwise the code rule applies."""
-        value = (field.data or "").strip()
+        value = validation.clean_text(field.data)
         site = site_by_name_or_code(db.session, value) if value else None
         field.data = site.code if site is not None else value
         _rule(validation.check_site_code)(self, field)
@@ -109,8 +109,6 @@ class FeedbackForm(FlaskForm):
             raise ValidationError(_l("请选择满意或不满意。"))
 
     def validate_comment(self, field):
-        text = (field.data or "").strip()
-        if self.rating.data == "unsatisfied" and not text:
+        _rule(validation.check_feedback_comment)(self, field)
+        if self.rating.data == "unsatisfied" and not field.data:
             raise ValidationError(_l("不满意时请说明原因。"))
-        if len(text) > 1000:
-            raise ValidationError(_l("说明不能超过1000字。"))

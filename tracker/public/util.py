@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
-from tracker.cases.masking import mask_personal_data
+from tracker.cases.masking import PublicTexts
 from tracker.cases.models import Case, CaseEvent, Category
 from tracker.cases.states import OPEN_STATES, OUTCOME_NAMES, STATE_NAMES, Outcome, State
 from tracker.i18n import pick
@@ -155,15 +155,15 @@ def published_answers(session: Session, *, site: str = "", category: str = "", p
                         .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
     answers = []
     for case, case_site, cat in rows:
-        names = (case.contact_name,) if case.contact_name else ()
+        texts = PublicTexts.of(case)
         answers.append(PublishedAnswer(
             tracking_number=case.tracking_number,
             site_name=case_site.name if case_site else "",
             site_code=case_site.code if case_site else (case.site_code_given or ""),
             category=pick((cat.name_zh, cat.name_en)),
-            page_url=case.page_url,
-            description=mask_personal_data(case.description, names),
-            answer=mask_personal_data(case.answer or "", names),
+            page_url=texts.page_url,
+            description=texts.description,
+            answer=texts.answer,
             outcome=outcome_label(case.outcome),
             received_at=case.received_at,
             closed_at=case.closed_at,
