@@ -84,7 +84,7 @@ def list_categories():
     """The error types a report may name."""
     rows = db.session.exec(select(Category).where(Category.is_active)
                            .order_by(Category.sort_order, Category.code)).all()
-    items = [{"code": c.code, "name_zh": c.name_zh, "name_en": c.name_en, "name": pick((c.name_zh, c.name_en))}
+    items = [{"code": c.code, "name_zh": c.name_zh, "name_en": c.name_en, "name": c.name_in(current_language())}
              for c in rows]
     return dump(schemas.CategoryListSchema, {"items": items})
 

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from tracker.cases.masking import mask_personal_data
 from tracker.cases.models import Case, CaseEvent, Category
 from tracker.cases.states import OPEN_STATES, OUTCOME_NAMES, STATE_NAMES, Outcome, State
-from tracker.i18n import pick
+from tracker.i18n import current_language, pick
 from tracker.organisations.models import Site
 from tracker.organisations.util import route_for
 
@@ -26,7 +26,8 @@ class CategoryChoice:
 
 def active_categories(session: Session) -> list[CategoryChoice]:
     rows = session.exec(select(Category).where(Category.is_active).order_by(Category.sort_order, Category.code)).all()
-    return [CategoryChoice(c.code, pick((c.name_zh, c.name_en))) for c in rows]
+    language = current_language()
+    return [CategoryChoice(c.code, c.name_in(language)) for c in rows]
 
 
 def suggest_sites(session: Session, query: str, limit: int = 10) -> list[dict]:
@@ -154,13 +155,14 @@ def published_answers(session: Session, *, site: str = "", category: str = "", p
     rows = session.exec(query.order_by(Case.closed_at.desc(), Case.id.desc())
                         .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
     answers = []
+    language = current_language()
     for case, case_site, cat in rows:
         names = (case.contact_name,) if case.contact_name else ()
         answers.append(PublishedAnswer(
             tracking_number=case.tracking_number,
             site_name=case_site.name if case_site else "",
             site_code=case_site.code if case_site else (case.site_code_given or ""),
-            category=pick((cat.name_zh, cat.name_en)),
+            category=cat.name_in(language),
             page_url=case.page_url,
             description=mask_personal_data(case.description, names),
             answer=mask_personal_data(case.answer or "", names),
