@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlmodel import Session, select
 
 from tracker.db import utcnow
@@ -18,39 +20,33 @@ TIME_KEYS = ("avg_workdays", "p90_workdays")
 FIGURE_KEYS = COUNT_KEYS + RATE_KEYS + TIME_KEYS
 GROUPINGS = ("org", "site", "category")
 
-#: column headings (zh, en), shared by the HTML table, CSV and XLSX
+#: column headings, shared by the HTML table, CSV and XLSX (these two in Chinese)
 HEADINGS = {
-    "received": ("收到", "Received"),
-    "closed": ("办结", "Closed"),
-    "closed_on_time": ("按期办结", "Closed on time"),
-    "closed_late": ("超期办结", "Closed late"),
-    "open_overdue": ("超期未办结", "Open, overdue"),
-    "open_not_due": ("在办", "Open, not yet due"),
-    "confirmed": ("问题属实", "Confirmed"),
-    "completion_rate": ("办结率", "Completion rate"),
-    "on_time_rate": ("按期办结率", "On-time rate"),
-    "avg_workdays": ("平均办理工作日", "Average working days"),
-    "p90_workdays": ("90%办理工作日", "90th percentile working days"),
+    "received": lazy_pgettext("report", "收到"),
+    "closed": lazy_pgettext("report", "办结"),
+    "closed_on_time": lazy_pgettext("report", "按期办结"),
+    "closed_late": lazy_pgettext("report", "超期办结"),
+    "open_overdue": lazy_pgettext("report", "超期未办结"),
+    "open_not_due": lazy_pgettext("report", "在办"),
+    "confirmed": lazy_pgettext("report", "问题属实"),
+    "completion_rate": lazy_pgettext("report", "办结率"),
+    "on_time_rate": lazy_pgettext("report", "按期办结率"),
+    "avg_workdays": lazy_pgettext("report", "平均办理工作日"),
+    "p90_workdays": lazy_pgettext("report", "90%办理工作日"),
 }
-GROUP_HEADINGS = {"org": ("单位", "Organisation"), "site": ("网站", "Site"), "category": ("问题类型", "Category")}
-TOTAL_LABEL = ("合计", "Total")
+GROUP_HEADINGS = {"org": lazy_pgettext("report", "单位"), "site": lazy_pgettext("report", "网站"),
+                  "category": lazy_pgettext("report", "问题类型")}
+TOTAL_LABEL = lazy_pgettext("report", "合计")
 OWN_LEVEL_LABEL = "（本级）"
 NO_SITE_LABEL = "（未关联网站）"
 NO_SITE_KEY = "-"
 
-FOOTNOTE_ZH = (
+FOOTNOTE = _l(
     "统计口径：按收到日期（北京时间）统计，含起止日；统计时点之后的办理不计入。"
     "办结率＝办结数÷收到数；按期办结率＝按期办结数÷（收到数－在办未到期数）。"
     "按期办结指最终审核通过的答复在办理期限内作出。"
     "办理工作日自收到次日起计算，90%办理工作日取最近秩次法（第⌈0.9n⌉小的值）。"
     "统计时点之后被重办的留言，按其在统计时点的状态（重办前的办结）计算。"
-)
-FOOTNOTE_EN = (
-    "Cases are counted by their date of receipt (Beijing time, both ends included); anything done after "
-    "the as-of moment is not counted. Completion rate = closed ÷ received; on-time rate = closed on time ÷ "
-    "(received − open and not yet due). Closed on time: the finally approved answer was given by the due "
-    "time. Working days are counted from the day after receipt; the 90th percentile is the nearest-rank "
-    "value (the ⌈0.9n⌉-th smallest). Cases reopened after the as-of moment count as they stood then."
 )
 
 

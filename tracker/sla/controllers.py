@@ -96,7 +96,7 @@ def report_page():
                            rate_keys=report_params.RATE_KEYS,
                            headings=report_params.HEADINGS, group_heading=report_params.GROUP_HEADINGS[params.by],
                            total_label=report_params.TOTAL_LABEL, percent=percent, children=children,
-                           footnote=(report_params.FOOTNOTE_ZH, report_params.FOOTNOTE_EN), outcome_name=outcome_name)
+                           footnote=report_params.FOOTNOTE, outcome_name=outcome_name)
 
 
 @role_required(Role.supervisor, Role.admin)
