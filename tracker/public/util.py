@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
@@ -77,17 +79,17 @@ def detect_site(session: Session, site_code: str | None, page_url: str) -> dict:
     }
 
 
-#: public event action -> (zh, en) label; "{org}" is the organiser's name
+#: public event action -> its label; ``%(org)s`` is the organiser's name
 TIMELINE_LABELS = {
-    "submit": ("已收到留言", "Report received"),
-    "assign": ("已转交“{org}”办理", "Passed to {org}"),
-    "reroute": ("已转交“{org}”办理", "Passed to {org}"),
-    "accept": ("办理单位已签收", "Accepted by the organisation"),
-    "answer": ("已答复，办结", "Answered and closed"),
-    "approve": ("已答复，办结", "Answered and closed"),
-    "close_not_taken_up": ("不予受理，办结", "Closed: not taken up"),
-    "record_feedback": ("已评价", "Rated"),
-    "reopen": ("重新办理", "Reopened"),
+    "submit": _l("已收到留言"),
+    "assign": _l("已转交“%(org)s”办理"),
+    "reroute": _l("已转交“%(org)s”办理"),
+    "accept": _l("办理单位已签收"),
+    "answer": _l("已答复，办结"),
+    "approve": _l("已答复，办结"),
+    "close_not_taken_up": _l("不予受理，办结"),
+    "record_feedback": _l("已评价"),
+    "reopen": _l("重新办理"),
 }
 
 
@@ -104,11 +106,11 @@ def public_timeline(session: Session, case: Case) -> list[TimelineEntry]:
     ).all()
     entries = []
     for event in events:
-        labels = TIMELINE_LABELS.get(event.action)
-        if labels is None:
+        label = TIMELINE_LABELS.get(event.action)
+        if label is None:
             continue
-        org = (event.data or {}).get("organiser") or pick(("办理单位", "the organisation"))
-        entries.append(TimelineEntry(event.created_at, pick(labels).format(org=org)))
+        org = (event.data or {}).get("organiser") or pgettext("timeline", "办理单位")
+        entries.append(TimelineEntry(event.created_at, str(label) % {"org": org}))
     return entries
 
 
