@@ -16,6 +16,7 @@ from tracker.cases.scope import Actor, can_see
 from tracker.cases.states import OPEN_STATES, STATE_NAMES, State
 from tracker.db import utcnow
 from tracker.errors import InvalidInput, InvalidState, NotAllowed
+from tracker.i18n import in_language
 from tracker.users.models import Role
 
 S = State
@@ -52,14 +53,16 @@ STAFF_OPERATIONS = (Action.accept, Action.answer, Action.add_note, Action.reques
 
 def check(session: Session, operation: Action, actor: Actor, case: Case) -> None:
     """Role, then scope, then state; raise the matching refusal."""
-    name_zh, name_en = action_name(operation)
+    name = action_name(operation)
+    name_zh, name_en = in_language(name, "zh"), in_language(name, "en")
     roles = ALLOWED[operation]
     if actor.role not in roles:
         raise NotAllowed(f"您的角色不能执行“{name_zh}”。", f"Your role may not {name_en.lower()} a case.")
     if actor.role != "citizen" and not can_see(session, actor, case):
         raise NotAllowed("该留言不在您的管辖范围内。", "This case is outside your organisation's scope.")
     if case.state not in roles[actor.role]:
-        state_zh, state_en = STATE_NAMES[State(case.state)]
+        state = STATE_NAMES[State(case.state)]
+        state_zh, state_en = in_language(state, "zh"), in_language(state, "en")
         raise InvalidState(
             f"留言当前状态为“{state_zh}”，不能执行“{name_zh}”。",
             f"The case is {state_en.lower()}: “{name_en}” is not possible in this state.",

@@ -47,7 +47,7 @@ def _case_page(case, *, errors: dict | None = None, status: int = 200, values: d
         canned=util.canned_answers(db.session, actor, case.category_code),
         organisers=queries.organisers_in_scope(db.session, actor) if actor.role != "organiser" else [],
         workdays_left=calendar.workdays_left(utcnow(), case.due_at) if case.is_open else None,
-        state_names=STATE_NAMES, outcome_names=OUTCOME_NAMES, operation_names=ACTION_NAMES,
+        state_names=STATE_NAMES, outcome_names=OUTCOME_NAMES, operation_names=ACTION_NAMES, action_name=action_name,
         answer_outcomes=ANSWER_OUTCOMES, not_taken_up_outcomes=NOT_TAKEN_UP_OUTCOMES,
         errors=errors or {}, values=values or {}, form=CsrfForm(),
         back=request.values.get("next", ""),
@@ -119,8 +119,7 @@ def act(tracking_number: str, operation: str):
         case = ops.get_case(db.session, actor, tracking_number)
         return _case_page(case, errors={operation: exc.message(current_language())}, status=exc.status,
                           values={operation: request.form.to_dict()})
-    name_zh, name_en = action_name(operation)
-    flash((_("已完成：") + name_zh) if current_language() == "zh" else f"Done: {name_en}", "success")
+    flash(_("已完成：%(action)s", action=action_name(operation)), "success")
     return redirect(_safe_next() or url_for("inbox.case", tracking_number=tracking_number))
 
 

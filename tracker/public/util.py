@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from tracker.cases.masking import mask_personal_data
 from tracker.cases.models import Case, CaseEvent, Category
 from tracker.cases.states import OPEN_STATES, OUTCOME_NAMES, STATE_NAMES, Outcome, State
-from tracker.i18n import current_language, pick
+from tracker.i18n import current_language
 from tracker.organisations.models import Site
 from tracker.organisations.util import route_for
 
@@ -64,7 +64,7 @@ def open_cases_for_page(session: Session, page_url: str, limit: int = 5) -> list
         .where(Case.page_url.in_(variants), Case.state.in_([s.value for s in OPEN_STATES]))
         .order_by(Case.received_at.desc()).limit(limit)
     ).all()
-    return [{"tracking_number": number, "state": pick(STATE_NAMES[State(state)]), "received_at": received}
+    return [{"tracking_number": number, "state": str(STATE_NAMES[State(state)]), "received_at": received}
             for number, state, received in rows]
 
 
@@ -115,11 +115,11 @@ def public_timeline(session: Session, case: Case) -> list[TimelineEntry]:
 
 
 def outcome_label(outcome: str | None) -> str:
-    return pick(OUTCOME_NAMES[Outcome(outcome)]) if outcome else ""
+    return str(OUTCOME_NAMES[Outcome(outcome)]) if outcome else ""
 
 
 def state_label(state: str) -> str:
-    return pick(STATE_NAMES[State(state)])
+    return str(STATE_NAMES[State(state)])
 
 
 @dataclass(frozen=True)
