@@ -22,6 +22,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, has_app_context
 from flask_babel import Babel, force_locale, get_locale
+from flask_babel.speaklater import LazyString
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -72,6 +73,16 @@ def _catalogues_only() -> Flask:
                       BABEL_TRANSLATION_DIRECTORIES=";".join(translation_directories()))
     Babel(app)
     return app
+
+
+def lowercase(text) -> LazyString:
+    """``text`` lower-cased when it is rendered: an English name used inside a sentence."""
+    return LazyString(lambda: str(text).lower())
+
+
+def joined(separator, items) -> LazyString:
+    """``items`` joined with ``separator`` (a lazy string: "；" in Chinese, "; " in English)."""
+    return LazyString(lambda: str(separator).join(str(item) for item in items))
 
 
 def pick(pair: tuple[str, str]) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import request
+from flask_babel import lazy_gettext as _l
 from sqlmodel import select
 
 from tracker.cases.scope import Actor
@@ -34,7 +35,7 @@ def bearer_token() -> str | None:
         return None
     scheme, _, token = header.strip().partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("授权头格式应为 Bearer 令牌。", "Use 'Authorization: Bearer <token>'.")
+        raise Unauthorized(_l("授权头格式应为 Bearer 令牌。"))
     return token.strip()
 
 
@@ -44,7 +45,7 @@ def actor_for(token: str) -> Actor:
     row = session.exec(select(ApiToken).where(ApiToken.token_hash == hash_token(token))).first()
     user = session.get(User, row.user_id) if row is not None else None
     if row is None or row.revoked_at is not None or user is None or not user.is_active:
-        raise Unauthorized("令牌无效或已撤销。", "The token is unknown or revoked.")
+        raise Unauthorized(_l("令牌无效或已撤销。"))
     now = utcnow()
     if row.last_used_at is None or now - row.last_used_at > _TOUCH_EVERY:
         with db.transaction():
@@ -65,5 +66,5 @@ def require_actor() -> Actor:
     """The staff Actor of this request; 401 without a valid bearer token."""
     actor = optional_actor()
     if actor is None:
-        raise Unauthorized("请提供 API 令牌。", "A bearer token is required.")
+        raise Unauthorized(_l("请提供 API 令牌。"))
     return actor

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlmodel import select
 
 from tracker.auth.access import current_actor, role_required
@@ -67,7 +68,7 @@ def _int(name: str, *, required: bool = True) -> int | None:
     try:
         return int(raw)
     except ValueError:
-        raise InvalidInput("请填写数字。", "Please give a number.", fields={name: [raw]}) from None
+        raise InvalidInput(_l("请填写数字。"), fields={name: [raw]}) from None
 
 
 def _arguments(operation: str) -> dict:

@@ -56,8 +56,7 @@ def parse_date(value, field: str) -> date:
     try:
         return date.fromisoformat(str(value).strip())
     except ValueError:
-        raise InvalidInput("日期格式应为YYYY-MM-DD。", f"{field} must be a date, YYYY-MM-DD.",
-                           fields={field: [str(value)]}) from None
+        raise InvalidInput(_l("日期格式应为YYYY-MM-DD。", field=field), fields={field: [str(value)]}) from None
 
 
 def parse_instant(value) -> datetime | None:
@@ -73,8 +72,7 @@ def parse_instant(value) -> datetime | None:
                 return start_of_day(date.fromisoformat(text) + timedelta(days=1))
             instant = datetime.fromisoformat(text)
         except ValueError:
-            raise InvalidInput("时点格式应为ISO 8601。", "as_of must be an ISO 8601 date or instant.",
-                               fields={"as_of": [text]}) from None
+            raise InvalidInput(_l("时点格式应为ISO 8601。"), fields={"as_of": [text]}) from None
     if instant.tzinfo is None:
         instant = instant.replace(tzinfo=BEIJING)
     return instant.astimezone(UTC)
@@ -100,11 +98,9 @@ class Params:
 def make_params(*, date_from, date_to, scope_org: Organisation, as_of=None, by: str = "org") -> Params:
     date_from, date_to = parse_date(date_from, "from"), parse_date(date_to, "to")
     if date_to < date_from:
-        raise InvalidInput("结束日期不能早于开始日期。", "The window ends before it starts.",
-                           fields={"to": [date_to.isoformat()]})
+        raise InvalidInput(_l("结束日期不能早于开始日期。"), fields={"to": [date_to.isoformat()]})
     if by not in GROUPINGS:
-        raise InvalidInput("分组方式应为org、site或category。", "by must be org, site or category.",
-                           fields={"by": [str(by)]})
+        raise InvalidInput(_l("分组方式应为org、site或category。"), fields={"by": [str(by)]})
     # "now" to the second: links and downloads repeat it exactly
     return Params(date_from, date_to, scope_org, parse_instant(as_of) or utcnow().replace(microsecond=0), by)
 
