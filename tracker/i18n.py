@@ -83,8 +83,3 @@ def lowercase(text) -> LazyString:
 def joined(separator, items) -> LazyString:
     """``items`` joined with ``separator`` (a lazy string: "；" in Chinese, "; " in English)."""
     return LazyString(lambda: str(separator).join(str(item) for item in items))
-
-
-def pick(pair: tuple[str, str]) -> str:
-    """Choose from a ``(zh, en)`` pair by the current language."""
-    return pair[1] if current_language() == "en" else pair[0]
