@@ -1,8 +1,8 @@
 """One translation system: gettext catalogues, with the Chinese text as the message id.
 
 Every message that ``tracker/`` and ``templates/`` mark (babel's own extraction, the python and
-jinja2 extractors) has a non-empty English translation in some catalogue; placeholders format;
-and no ``(zh, en)`` pair or ``pick(`` is left.
+jinja2 extractors) has a non-empty English translation in some catalogue; catalogues that hold
+the same message agree on it; placeholders format; and no ``(zh, en)`` pair or ``pick(`` is left.
 """
 from __future__ import annotations
 
@@ -86,6 +86,14 @@ def test_a_missing_english_entry_is_reported(tmp_path):
     others = [path for path in catalogue_files() if path != cases]
     missing = missing_english(extracted_messages(), catalogue_entries([*others, shortened]))
     assert len(missing) == 1 and "'待审核' (context 'state')" in missing[0], missing
+
+
+def test_catalogues_agree():
+    """Catalogues are merged into one at run time, the last one winning: a message held by two must
+    say the same in both (a word that means two things gets a context: ``pgettext("state", …)``)."""
+    disagreements = [f"{key}: {sorted(set(entries))}" for key, entries in catalogue_entries(catalogue_files()).items()
+                     if len({english for _path, english in entries}) > 1]
+    assert not disagreements, "\n".join(disagreements)
 
 
 def test_placeholders_format():
