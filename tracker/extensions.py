@@ -1,5 +1,5 @@
 """Flask extensions, created unbound and initialised in :func:`tracker.create_app`."""
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -50,8 +50,11 @@ def offered_languages() -> tuple[str, ...]:
 
 def select_locale() -> str:
     """``?lang=`` (remembered in the session), then the session; the first offered language
-    otherwise. The API reads ``?lang=`` then Accept-Language, and never the session."""
+    otherwise. The API reads ``?lang=`` then Accept-Language, and never the session. Outside a
+    request (a command, a job) the first offered language."""
     offered = offered_languages()
+    if not has_request_context():
+        return offered[0]
     asked = request.args.get("lang")
     if request.path.startswith("/api/"):  # the API is stateless: no session, no cookie
         return asked if asked in offered else request.accept_languages.best_match(offered, default=offered[0])

@@ -15,7 +15,7 @@ from tracker.cases.states import STATE_NAMES
 from tracker.db import utcnow
 from tracker.errors import DomainError
 from tracker.extensions import db, login_manager, offered_languages
-from tracker.i18n import current_language, pick
+from tracker.i18n import current_language
 from tracker.users.models import User
 from tracker.workdays import BEIJING
 
@@ -112,7 +112,7 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.filters["bjtime"] = beijing_time
     app.jinja_env.filters["due"] = due_label
-    app.jinja_env.globals.update(pick=pick, current_language=current_language, current_user=current_user)
+    app.jinja_env.globals.update(current_language=current_language, current_user=current_user)
 
     @app.context_processor
     def _language_links():

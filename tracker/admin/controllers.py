@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 from sqlmodel import select
 
@@ -80,7 +81,7 @@ def organisations():
     def action(session):
         parent = _org_by_code(request.form.get("parent", "")) if request.form.get("parent") else None
         if request.form.get("parent") and parent is None:
-            raise InvalidInput("上级单位不存在。", "No such parent organisation.")
+            raise InvalidInput(_l("上级单位不存在。"))
         create_organisation(session, code=request.form.get("code", ""), name=request.form.get("name", ""),
                             kind=request.form.get("kind", ""), parent=parent)
 
@@ -107,7 +108,7 @@ def sites():
         organiser = _org_by_code(request.form.get("organiser_code", ""))
         supervisor = _org_by_code(request.form.get("supervisor_code", ""))
         if organiser is None or supervisor is None:
-            raise InvalidInput("主办单位或主管单位不存在。", "Unknown organiser or supervisor code.")
+            raise InvalidInput(_l("主办单位或主管单位不存在。"))
         create_site(session, code=request.form.get("code", ""), name=request.form.get("name", ""),
                     organiser=organiser, supervisor=supervisor,
                     hosts=request.form.get("hosts", "").replace(";", " ").split())
@@ -156,7 +157,7 @@ def categories():
         else:
             code = form.get("code", "")
             if not code.isdigit():
-                    raise InvalidInput("类型代码应为数字。", "The code must be a number.")
+                    raise InvalidInput(_l("类型代码应为数字。"))
             admin_ops.create_category(session, code=int(code), name_zh=form.get("name_zh", ""),
                                       name_en=form.get("name_en", ""))
 

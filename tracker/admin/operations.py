@@ -5,10 +5,12 @@ import csv
 import io
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 
 from tracker.cases.models import CannedAnswer, Category
 from tracker.errors import InvalidInput
+from tracker.i18n import joined
 from tracker.organisations.models import Organisation, Site
 from tracker.organisations.operations import add_site_host, create_site, parse_host_spec
 
@@ -33,8 +35,7 @@ def import_sites(session: Session, text: str) -> ImportResult:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     missing = [c for c in SITE_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
-        raise InvalidInput(f"CSV缺少列：{', '.join(missing)}", f"Missing columns: {', '.join(missing)}",
-                           fields={"file": missing})
+        raise InvalidInput(_l("CSV缺少列：%(columns)s", columns=", ".join(missing)), fields={"file": missing})
     result = ImportResult()
     for line, row in enumerate(reader, start=2):
         code = (row.get("code") or "").strip()
@@ -57,17 +58,17 @@ def import_sites(session: Session, text: str) -> ImportResult:
         except InvalidInput as exc:
             result.errors.append(f"line {line}: {exc.message_en}")
     if result.errors:
-        raise InvalidInput("CSV有错误，未导入任何网站：" + "；".join(result.errors[:10]),
-                           "Nothing imported: " + "; ".join(result.errors[:10]), fields={"file": result.errors})
+        raise InvalidInput(_l("CSV有错误，未导入任何网站：%(errors)s", errors=joined(_l("；"), result.errors[:10])),
+                           fields={"file": result.errors})
     session.flush()
     return result
 
 
 def create_category(session: Session, *, code: int, name_zh: str, name_en: str) -> Category:
     if session.get(Category, code) is not None:
-        raise InvalidInput("类型代码已存在。", "That category code exists.", fields={"code": [str(code)]})
+        raise InvalidInput(_l("类型代码已存在。"), fields={"code": [str(code)]})
     if not name_zh.strip():
-        raise InvalidInput("请填写名称。", "A name is required.", fields={"name_zh": ["required"]})
+        raise InvalidInput(_l("请填写名称。"), fields={"name_zh": ["required"]})
     category = Category(code=code, name_zh=name_zh.strip(), name_en=name_en.strip() or name_zh.strip(),
                         sort_order=code)
     session.add(category)
@@ -78,9 +79,9 @@ def create_category(session: Session, *, code: int, name_zh: str, name_en: str) 
 def create_canned_answer(session: Session, *, title: str, body: str, category_code: int | None,
                          organisation_id: int | None = None) -> CannedAnswer:
     if not title.strip() or not body.strip():
-        raise InvalidInput("请填写标题和内容。", "Title and text are required.", fields={"body": ["required"]})
+        raise InvalidInput(_l("请填写标题和内容。"), fields={"body": ["required"]})
     if category_code is not None and session.get(Category, category_code) is None:
-        raise InvalidInput("问题类型不存在。", "Unknown category.", fields={"category": ["?"]})
+        raise InvalidInput(_l("问题类型不存在。"), fields={"category": ["?"]})
     answer = CannedAnswer(title=title.strip()[:100], body=body.strip(), category_code=category_code,
                           organisation_id=organisation_id)
     session.add(answer)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import request
+from flask_babel import lazy_gettext as _l
 from sqlmodel import select
 
 from tracker.cases.scope import Actor
@@ -34,7 +35,7 @@ def bearer_token() -> str | None:
         return None
     scheme, _, token = header.strip().partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("授权头格式应为 Bearer 令牌。", "Use 'Authorization: Bearer <token>'.")
+        raise Unauthorized(_l("授权头格式应为 Bearer 令牌。"))
     return token.strip()
 
 
@@ -44,10 +45,9 @@ def actor_for(token: str) -> Actor:
     row = session.exec(select(ApiToken).where(ApiToken.token_hash == hash_token(token))).first()
     user = session.get(User, row.user_id) if row is not None else None
     if row is None or row.revoked_at is not None or user is None or not user.is_active:
-        raise Unauthorized("令牌无效或已撤销。", "The token is unknown or revoked.")
+        raise Unauthorized(_l("令牌无效或已撤销。"))
     if totp_missing(session, user):  # the role's policy binds tokens too, until the user enrols
-        raise Unauthorized("须先登录网页启用两步验证。", "Your role requires a second factor: enrol on the web first.",
-                           code="totp_required")
+        raise Unauthorized(_l("须先登录网页启用两步验证。"), code="totp_required")
     now = utcnow()
     if row.last_used_at is None or now - row.last_used_at > _TOUCH_EVERY:
         with db.transaction():
@@ -68,5 +68,5 @@ def require_actor() -> Actor:
     """The staff Actor of this request; 401 without a valid bearer token."""
     actor = optional_actor()
     if actor is None:
-        raise Unauthorized("请提供 API 令牌。", "A bearer token is required.")
+        raise Unauthorized(_l("请提供 API 令牌。"))
     return actor

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from flask import abort, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from marshmallow import Schema, ValidationError
 from sqlmodel import select
 
@@ -14,7 +16,7 @@ from tracker.cases.models import Category
 from tracker.cases.permissions import citizen_case
 from tracker.errors import InvalidInput, NotAllowed, NotFound
 from tracker.extensions import db
-from tracker.i18n import current_language, pick
+from tracker.i18n import current_language
 from tracker.organisations.models import Organisation, OrgKind, Site
 from tracker.reports.figures import sla_report as build_report
 from tracker.reports.params import root_organisation
@@ -25,7 +27,7 @@ JSON_LINES_TYPES = ("application/x-ndjson", "application/jsonl", "application/js
 
 
 def _invalid(exc: ValidationError) -> InvalidInput:
-    return InvalidInput("提交的数据有误。", "The request data is not valid.",
+    return InvalidInput(lazy_pgettext("api", "提交的数据有误。"),
                         fields=schemas.localise(exc.messages, current_language()))
 
 
@@ -35,7 +37,7 @@ def load_body(schema: type[Schema]) -> dict:
         abort(415)
     data = request.get_json()  # malformed JSON: 400
     if not isinstance(data, dict):
-        raise InvalidInput("请求体应为 JSON 对象。", "The body must be a JSON object.", fields={"_schema": ["object"]})
+        raise InvalidInput(_l("请求体应为 JSON 对象。"), fields={"_schema": ["object"]})
     try:
         return schema().load(data)
     except ValidationError as exc:
@@ -76,7 +78,7 @@ def show_case(tracking_number: str):
     case = citizen_case(session, tracking_number, args["code"])
     if case is None:
         # the same answer for an unknown number and a wrong code: nothing to guess from
-        raise NotFound("没有找到该留言，请核对留言编号和查询码。", "No case with this number and query code.")
+        raise NotFound(_l("没有找到该留言，请核对留言编号和查询码。"))
     return dump(schemas.PublicStatusSchema, util.public_status(session, case))
 
 
@@ -84,7 +86,7 @@ def list_categories():
     """The error types a report may name."""
     rows = db.session.exec(select(Category).where(Category.is_active)
                            .order_by(Category.sort_order, Category.code)).all()
-    items = [{"code": c.code, "name_zh": c.name_zh, "name_en": c.name_en, "name": pick((c.name_zh, c.name_en))}
+    items = [{"code": c.code, "name_zh": c.name_zh, "name_en": c.name_en, "name": c.name_in(current_language())}
              for c in rows]
     return dump(schemas.CategoryListSchema, {"items": items})
 
@@ -105,16 +107,16 @@ def list_cases():
 def _organiser_id(session, code: str) -> int:
     org = session.exec(select(Organisation).where(Organisation.code == code)).first()
     if org is None or org.kind != OrgKind.organiser:
-        message = ("主办单位不存在。", "No organiser with this code.")
-        raise InvalidInput(*message, fields={"organiser_code": [pick(message)]})
+        message = _l("主办单位不存在。")
+        raise InvalidInput(message, fields={"organiser_code": [str(message)]})
     return org.id
 
 
 def _site_id(session, code: str) -> int:
     site = session.exec(select(Site).where(Site.code == code)).first()
     if site is None:
-        message = ("网站不存在。", "No site with this code.")
-        raise InvalidInput(*message, fields={"site_code": [pick(message)]})
+        message = lazy_pgettext("api", "网站不存在。")
+        raise InvalidInput(message, fields={"site_code": [str(message)]})
     return site.id
 
 
@@ -123,7 +125,7 @@ def perform_action(tracking_number: str, operation: str):
     actor = require_actor()
     schema = schemas.ACTION_SCHEMAS.get(operation)
     if schema is None:
-        raise NotFound("没有这个操作。", f"No operation named {operation!r}.")
+        raise NotFound(_l("没有这个操作。", operation=operation))
     session = db.session
     case = ops.get_case(session, actor, tracking_number)
     arguments = load_body(schema)
@@ -149,14 +151,14 @@ def import_records():
     """Import JSON lines of the national platform's public records (admins; idempotent)."""
     actor = require_actor()
     if actor.role != Role.admin:
-        raise NotAllowed("只有管理员可以导入。", "Only admins may import records.")
+        raise NotAllowed(_l("只有管理员可以导入。"))
     if request.mimetype not in JSON_LINES_TYPES:
         abort(415)
     lines = request.get_data(as_text=True).splitlines()
     summary = import_lines(db.session, lines)  # commits per batch, like the command
     if not summary.imported and not summary.already_present:
         # nothing in the body was a record: refuse it as a whole, and say why line by line
-        raise InvalidInput("没有可导入的记录。", "The body holds no importable record.",
+        raise InvalidInput(_l("没有可导入的记录。"),
                            fields={"lines": [f"{number}: {message}" for number, message in summary.errors[:50]]
                                    or ["empty"]})
     return dump(schemas.ImportSummarySchema, {
@@ -168,13 +170,13 @@ def sla_report():
     """The SLA figures of the caller's organisation (supervisors and admins), as ``tracker report``."""
     actor = require_actor()
     if actor.role not in (Role.supervisor, Role.admin):
-        raise NotAllowed("只有主管单位和管理员可以查看统计。", "Only supervisors and admins may read the report.")
+        raise NotAllowed(_l("只有主管单位和管理员可以查看统计。"))
     args = load_args(schemas.SlaQuerySchema)
 
     session = db.session
     scope = actor.organisation if actor.role == Role.supervisor else root_organisation(session)
     if scope is None:
-        raise NotFound("还没有任何单位。", "There are no organisations yet.")
+        raise NotFound(_l("还没有任何单位。"))
     report = build_report(session, date_from=args["date_from"], date_to=args["date_to"],
                    scope_org=scope, as_of=args["as_of"], by=args["by"])
     return jsonify(report), 200

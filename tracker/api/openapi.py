@@ -9,6 +9,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 
 from tracker.api import schemas as s
 from tracker.cases.history import action_name
+from tracker.i18n import in_language
 
 PREFIX = "/api/v1"
 BEARER = [{"bearer": []}]
@@ -108,9 +109,10 @@ def build_spec() -> APISpec:
                                     "parameters": {"tracking_number": "$response.body#/tracking_number"}}}),
     }})
     for operation, schema in s.ACTION_SCHEMAS.items():
-        name_zh, name_en = action_name(operation)
+        name = action_name(operation)
+        summary = f"{in_language(name, 'en')} ({in_language(name, 'zh')})"  # both languages, English first
         spec.path(path=f"{PREFIX}/cases/{{tracking_number}}/actions/{operation}", operations={"post": {
-            "operationId": f"action_{operation}", "tags": ["staff"], "summary": f"{name_en} ({name_zh})",
+            "operationId": f"action_{operation}", "tags": ["staff"], "summary": summary,
             "description": (schema.__doc__ or "").strip() or f"Perform “{operation}” on the case.",
             "security": BEARER,
             "parameters": [TRACKING_NUMBER],

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from marshmallow import (
     EXCLUDE,
     RAISE,
@@ -20,7 +22,7 @@ from marshmallow import (
 
 from tracker.cases import validation as rules
 from tracker.cases.states import ANSWER_OUTCOMES, NOT_TAKEN_UP_OUTCOMES, Outcome, State
-from tracker.i18n import current_language
+from tracker.i18n import current_language, in_language
 from tracker.workdays import BEIJING
 
 #: the largest id or code the database holds (a 32-bit signed integer)
@@ -52,18 +54,9 @@ class BeijingDateTime(fields.DateTime):
         return value.astimezone(BEIJING).isoformat()
 
 
-def _language() -> str:
-    return current_language()
-
-
 def _must_be_true(value):
     if value is not True:
-        raise ValidationError(pick_message(("请阅读并同意个人信息处理说明。",
-                                            "Please agree to how your personal data is handled.")))
-
-
-def pick_message(pair: tuple[str, str]) -> str:
-    return pair[1] if _language() == "en" else pair[0]
+        raise ValidationError(_("请阅读并同意个人信息处理说明。"))
 
 
 def _code(**kwargs):
@@ -164,7 +157,7 @@ REPORT_RULES = {
 
 def apply_report_rules(data: dict) -> tuple[dict, dict[str, list[str]]]:
     """The form's rules over ``data``: ``(cleaned values, errors by field)`` in the request's language."""
-    language = _language()
+    language = current_language()
     cleaned: dict = {}
     errors: dict[str, list[str]] = {}
     for name, check in REPORT_RULES.items():
@@ -457,23 +450,26 @@ ACTION_SCHEMAS: dict[str, type[Schema]] = {
 
 # ------------------------------------------------------------------ messages
 
-#: marshmallow's own messages in Chinese (their English is marshmallow's)
-_ZH = {
-    "Missing data for required field.": "缺少必填字段。",
-    "Unknown field.": "不认识的字段。",
-    "Not a valid integer.": "不是有效的整数。",
-    "Not a valid string.": "不是有效的字符串。",
-    "Not a valid boolean.": "不是有效的布尔值（true 或 false）。",
-    "Not a valid date.": "不是有效的日期（YYYY-MM-DD）。",
-    "Not a valid datetime.": "不是有效的时间。",
-    "Field may not be null.": "不能为空值。",
-    "Invalid input type.": "输入类型不正确。",
-    "Invalid value.": "取值无效。",
+#: marshmallow's own messages (English) -> ours: the catalogue's English is marshmallow's wording
+MARSHMALLOW_MESSAGES = {
+    "Missing data for required field.": _l("缺少必填字段。"),
+    "Unknown field.": _l("不认识的字段。"),
+    "Not a valid integer.": _l("不是有效的整数。"),
+    "Not a valid string.": _l("不是有效的字符串。"),
+    "Not a valid boolean.": _l("不是有效的布尔值（true 或 false）。"),
+    "Not a valid date.": _l("不是有效的日期（YYYY-MM-DD）。"),
+    "Not a valid datetime.": _l("不是有效的时间。"),
+    "Field may not be null.": _l("不能为空值。"),
+    "Invalid input type.": _l("输入类型不正确。"),
+    "Invalid value.": _l("取值无效。"),
 }
+_OUT_OF_RANGE = ("Must be greater", "Must be less", "Length must be", "Shorter than", "Longer than")
 
 
 def localise(messages, language: str):
-    """marshmallow's error messages in ``language`` (the rules' own messages already are)."""
+    """marshmallow's error messages in ``language`` (the rules' own messages already are).
+
+    marshmallow writes English: in English its messages are shown as they are."""
     if language == "en":
         return messages
     if isinstance(messages, dict):
@@ -481,10 +477,11 @@ def localise(messages, language: str):
     if isinstance(messages, list):
         return [localise(value, language) for value in messages]
     if isinstance(messages, str):
-        if messages in _ZH:
-            return _ZH[messages]
+        if messages in MARSHMALLOW_MESSAGES:
+            return in_language(MARSHMALLOW_MESSAGES[messages], language)
         if messages.startswith("Must be one of"):
-            return "取值须为：" + messages.split(":", 1)[-1].strip().rstrip(".")
-        if messages.startswith(("Must be greater", "Must be less", "Length must be", "Shorter than", "Longer than")):
-            return "长度或取值超出范围（" + messages + "）"
+            values = messages.split(":", 1)[-1].strip().rstrip(".")
+            return in_language(_l("取值须为：%(values)s", values=values), language)
+        if messages.startswith(_OUT_OF_RANGE):
+            return in_language(_l("长度或取值超出范围（%(detail)s）", detail=messages), language)
     return messages

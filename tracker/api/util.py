@@ -12,7 +12,6 @@ from tracker.cases.models import Case, CaseEvent, ExtensionRequest
 from tracker.cases.permissions import available_actions
 from tracker.cases.scope import Actor, scoped_cases
 from tracker.cases.states import OPEN_STATES, OUTCOME_NAMES, STATE_NAMES, Outcome, State
-from tracker.i18n import pick
 from tracker.organisations.models import Organisation, Site
 from tracker.workdays import start_of_day
 
@@ -44,13 +43,13 @@ def public_status(session: Session, case: Case) -> dict:
     answer = None
     if case.state == State.closed:
         outcome = Outcome(case.outcome) if case.outcome else None
-        answer = {"outcome": case.outcome, "outcome_label": pick(OUTCOME_NAMES[outcome]) if outcome else None,
+        answer = {"outcome": case.outcome, "outcome_label": str(OUTCOME_NAMES[outcome]) if outcome else None,
                   "text": PublicTexts.of(case).answer, "closed_at": case.closed_at}
     return {
         "tracking_number": case.tracking_number, "state": case.state,
-        "state_label": pick(STATE_NAMES[State(case.state)]),
+        "state_label": str(STATE_NAMES[State(case.state)]),
         "received_at": case.received_at, "due_at": case.due_at,
-        "timeline": [{"action": e.action, "label": pick(action_name(e.action)),
+        "timeline": [{"action": e.action, "label": str(action_name(e.action)),
                       "state": e.state_after, "at": e.created_at} for e in events],
         "answer": answer,
     }
@@ -85,7 +84,7 @@ def detail(session: Session, actor: Actor, case: Case) -> dict:
         "extensions": [{"id": x.id, "state": x.state, "workdays": x.workdays, "reason": x.reason,
                         "created_at": x.created_at, "decided_at": x.decided_at} for x in extensions],
         "events": [{"id": e.id, "action": e.action,
-                    "label": pick(action_name(e.action)),
+                    "label": str(action_name(e.action)),
                     "actor": e.actor_label, "state_before": e.state_before, "state_after": e.state_after,
                     "note": e.note, "is_public": e.is_public, "at": e.created_at} for e in events],
     }

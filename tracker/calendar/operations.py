@@ -9,6 +9,7 @@ import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, delete
 
 from tracker.calendar.models import CalendarDay, CalendarYear
@@ -77,16 +78,14 @@ def store_year(session: Session, rows: Iterable[Mapping[str, str]], source: str)
     rows = list(rows)
     source = (source or "").strip()
     if len(source) > SOURCE_MAX_LENGTH:
-        raise InvalidInput(f"来源不能超过{SOURCE_MAX_LENGTH}字。", f"The source is longer than {SOURCE_MAX_LENGTH} "
-                           "characters.", fields={"source": [f"≤ {SOURCE_MAX_LENGTH}"]})
+        raise InvalidInput(_l("来源不能超过%(n)s字。", n=SOURCE_MAX_LENGTH),
+                           fields={"source": [f"≤ {SOURCE_MAX_LENGTH}"]})
     try:
         year, days, names = parse_year_csv(rows)
     except ValueError as exc:
-        raise InvalidInput(f"节假日文件有误：{exc}", f"The holiday file is not valid: {exc}",
-                           fields={"file": [str(exc)]}) from None
+        raise InvalidInput(_l("节假日文件有误：%(error)s", error=exc), fields={"file": [str(exc)]}) from None
     if not 2000 <= year <= 2100:
-        raise InvalidInput(f"年份{year}超出范围。", f"The year {year} is out of range (2000–2100).",
-                           fields={"file": [str(year)]})
+        raise InvalidInput(_l("年份%(year)s超出范围。", year=year), fields={"file": [str(year)]})
 
     existing = session.get(CalendarYear, year)
     session.exec(delete(CalendarDay).where(CalendarDay.year == year))

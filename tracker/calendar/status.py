@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlmodel import Session
 
 from tracker.calendar.store import load_calendar
@@ -35,8 +37,8 @@ def year_statuses(session: Session, now: datetime | None = None) -> list[YearSta
     return result
 
 
-def missing_year_warning(session: Session, now: datetime | None = None) -> tuple[str, str] | None:
-    """A (zh, en) warning when a schedule that deadlines need is not known: next year's from
+def missing_year_warning(session: Session, now: datetime | None = None) -> LazyString | None:
+    """A warning (a lazy string) when a schedule that deadlines need is not known: next year's from
     1 November on (Beijing time), and this year's at any time."""
     local = (now or utcnow()).astimezone(BEIJING)
     calendar = load_calendar(session)
@@ -46,10 +48,5 @@ def missing_year_warning(session: Session, now: datetime | None = None) -> tuple
         missing = local.year + 1
     else:
         return None
-    return (
-        f"{missing}年节假日安排尚未导入：涉及{missing}年的办理期限按周一至周五暂算，导入后将自动重算。"
-        f"请使用 tracker calendar load 导入国务院办公厅通知。",
-        f"The {missing} holiday schedule has not been loaded: deadlines that reach into {missing} "
-        f"count Monday to Friday for now and are marked provisional until it is loaded "
-        f"(tracker calendar load).",
-    )
+    return _l("%(year)s年节假日安排尚未导入：涉及%(year)s年的办理期限按周一至周五暂算，导入后将自动重算。"
+              "请使用 tracker calendar load 导入国务院办公厅通知。", year=missing)

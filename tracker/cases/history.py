@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from enum import StrEnum
 
+from flask_babel import lazy_pgettext
 from sqlmodel import Session
 
 from tracker.cases.models import Case, CaseEvent
@@ -40,33 +41,33 @@ class Action(StrEnum):
 
 
 ACTION_NAMES = {
-    Action.submit: ("提交留言", "Submit"),
-    Action.assign: ("分办", "Assign"),
-    Action.triage: ("转入待分办", "Sent to triage"),
-    Action.reroute: ("改派", "Re-route"),
-    Action.accept: ("签收", "Accept"),
-    Action.answer: ("答复", "Answer"),
-    Action.approve: ("审核通过", "Approve"),
-    Action.reject: ("驳回重办", "Reject"),
-    Action.return_case: ("退回", "Return"),
-    Action.request_extension: ("申请延期", "Request extension"),
-    Action.decide_extension: ("审批延期", "Decide extension"),
-    Action.chase: ("督办", "Chase"),
-    Action.close_not_taken_up: ("不予受理", "Close as not taken up"),
-    Action.record_feedback: ("评价", "Rate"),
-    Action.reopen: ("重办", "Reopen"),
-    Action.add_note: ("内部备注", "Internal note"),
-    Action.recompute_due: ("重新计算期限", "Deadline recomputed"),
-    Action.import_answer: ("导入平台答复", "Platform answer imported"),
+    Action.submit: lazy_pgettext("action", "提交留言"),
+    Action.assign: lazy_pgettext("action", "分办"),
+    Action.triage: lazy_pgettext("action", "转入待分办"),
+    Action.reroute: lazy_pgettext("action", "改派"),
+    Action.accept: lazy_pgettext("action", "签收"),
+    Action.answer: lazy_pgettext("action", "答复"),
+    Action.approve: lazy_pgettext("action", "审核通过"),
+    Action.reject: lazy_pgettext("action", "驳回重办"),
+    Action.return_case: lazy_pgettext("action", "退回"),
+    Action.request_extension: lazy_pgettext("action", "申请延期"),
+    Action.decide_extension: lazy_pgettext("action", "审批延期"),
+    Action.chase: lazy_pgettext("action", "督办"),
+    Action.close_not_taken_up: lazy_pgettext("action", "不予受理"),
+    Action.record_feedback: lazy_pgettext("action", "评价"),
+    Action.reopen: lazy_pgettext("action", "重办"),
+    Action.add_note: lazy_pgettext("action", "内部备注"),
+    Action.recompute_due: lazy_pgettext("action", "重新计算期限"),
+    Action.import_answer: lazy_pgettext("action", "导入平台答复"),
 }
 
 
-def action_name(action: str) -> tuple[str, str]:
-    """The (zh, en) name of an action; an unknown one is shown as itself."""
+def action_name(action: str):
+    """The name of an action (a lazy string); an unknown one is shown as itself."""
     try:
         return ACTION_NAMES[Action(action)]
     except ValueError:
-        return (action, action)
+        return action
 
 
 # ---------------------------------------------------------------- typed data

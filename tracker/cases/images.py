@@ -16,6 +16,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import PurePath
 
+from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from tracker.cases.validation import MAX_SCREENSHOTS, Invalid
@@ -42,10 +43,6 @@ class CleanImage:
     height: int
 
 
-def _refuse(name: str, zh: str, en: str) -> Invalid:
-    return Invalid(f"“{name}”{zh}", f"“{name}” {en}")
-
-
 def safe_filename(name: str | None, extension: str) -> str:
     """A display name without directories or odd characters, with the real extension."""
     stem = PurePath((name or "").replace("\\", "/")).stem
@@ -60,7 +57,7 @@ class Busy(Invalid):
 def process_screenshot(data: bytes, filename: str | None = None) -> CleanImage:
     """Decode, check and re-encode one uploaded image; raise :class:`Invalid` when refused."""
     if not _decode_slots.acquire(timeout=DECODE_WAIT_SECONDS):
-        raise Busy("服务器正忙，请稍后重新提交。", "The server is busy; please submit again shortly.")
+        raise Busy(_l("服务器正忙，请稍后重新提交。"))
     try:
         return _process(data, filename)
     finally:
@@ -70,31 +67,29 @@ def process_screenshot(data: bytes, filename: str | None = None) -> CleanImage:
 def _process(data: bytes, filename: str | None) -> CleanImage:
     name = safe_filename(filename, "")[:-1] or "screenshot"
     if len(data) > MAX_BYTES:
-        raise _refuse(name, f"超过5MB（{len(data) / 1048576:.1f}MB），请压缩后再上传。",
-                      f"is larger than 5 MB ({len(data) / 1048576:.1f} MB). Please make it smaller.")
+        raise Invalid(_l("“%(name)s”超过5MB（%(size).1fMB），请压缩后再上传。", name=name, size=len(data) / 1048576))
     if not data:
-        raise _refuse(name, "是空文件。", "is empty.")
+        raise Invalid(_l("“%(name)s”是空文件。", name=name))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as image:
                 if image.format not in FORMATS:
-                    raise _refuse(name, "不是 PNG、JPEG 或 WebP 图片。", "is not a PNG, JPEG or WebP image.")
+                    raise Invalid(_l("“%(name)s”不是 PNG、JPEG 或 WebP 图片。", name=name))
                 width, height = image.size
                 if width * height > MAX_PIXELS:
-                    raise _refuse(name, "尺寸过大，不能作为截图接收。", "has too many pixels to be a screenshot.")
+                    raise Invalid(_l("“%(name)s”尺寸过大，不能作为截图接收。", name=name))
                 content_type, extension = FORMATS[image.format]
                 image.seek(0)  # the first frame of an animation
                 image.load()
                 clean = ImageOps.exif_transpose(image)
                 return _encode(clean, image.format, content_type, safe_filename(filename, extension))
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise _refuse(name, "尺寸过大，不能作为截图接收。", "has too many pixels to be a screenshot.") from None
+        raise Invalid(_l("“%(name)s”尺寸过大，不能作为截图接收。", name=name)) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
         if isinstance(exc, Invalid):
             raise
-        raise _refuse(name, "不是有效的图片文件（仅接收 PNG、JPEG、WebP）。",
-                      "is not a valid image (PNG, JPEG or WebP only).") from None
+        raise Invalid(_l("“%(name)s”不是有效的图片文件（仅接收 PNG、JPEG、WebP）。", name=name)) from None
 
 
 def _encode(image: Image.Image, fmt: str, content_type: str, filename: str) -> CleanImage:
@@ -119,7 +114,7 @@ def process_screenshots(files: list[tuple[str | None, bytes]]) -> tuple[list[Cle
     files = [(name, data) for name, data in files if data or name]
     errors: list = []
     if len(files) > MAX_SCREENSHOTS:
-        errors.append(Invalid(f"最多上传{MAX_SCREENSHOTS}张截图。", f"Upload at most {MAX_SCREENSHOTS} screenshots."))
+        errors.append(Invalid(_l("最多上传%(n)s张截图。", n=MAX_SCREENSHOTS)))
         return [], errors
     images = []
     for name, data in files:

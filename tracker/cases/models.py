@@ -12,7 +12,10 @@ from tracker.workdays import is_on_time
 
 
 class Category(SQLModel, table=True):
-    """An error type. Codes 0–6 and 10 are the national platform's; admins may add more."""
+    """An error type. Codes 0–6 and 10 are the national platform's; admins may add more.
+
+    Its names are data, kept in both languages (admins add categories): not catalogue messages.
+    """
 
     __tablename__ = "category"
 
@@ -21,6 +24,10 @@ class Category(SQLModel, table=True):
     name_en: str = Field(max_length=100)
     is_active: bool = Field(default=True)
     sort_order: int = Field(default=0)
+
+    def name_in(self, language: str) -> str:
+        """The name to show in ``language`` (``zh`` or ``en``)."""
+        return self.name_en if language == "en" else self.name_zh
 
 
 class Case(SQLModel, table=True):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 
 from tracker.calendar.store import load_calendar
@@ -54,11 +55,9 @@ from tracker.users.models import Role
 def _require_text(value: str | None, field: str, max_length: int = 1000) -> str:
     text = (value or "").strip()
     if not text:
-        raise InvalidInput("请填写理由或内容。", "Please give a reason or text.",
-                           fields={field: ["必填 / required"]})
+        raise InvalidInput(_l("请填写理由或内容。"), fields={field: ["必填 / required"]})
     if len(text) > max_length:
-        raise InvalidInput(f"内容不能超过{max_length}字。", f"At most {max_length} characters.",
-                           fields={field: [f"≤ {max_length}"]})
+        raise InvalidInput(_l("内容不能超过%(n)s字。", n=max_length), fields={field: [f"≤ {max_length}"]})
     return text
 
 
@@ -69,9 +68,9 @@ def _notify(session: Session, topic: str, case: Case, **payload) -> None:
 def _organiser_in_scope(session: Session, actor: Actor, organiser_id: int) -> Organisation:
     organiser = session.get(Organisation, organiser_id)
     if organiser is None or organiser.kind != OrgKind.organiser:
-        raise InvalidInput("请选择一个主办单位。", "Choose an organiser.", fields={"organiser_id": ["?"]})
+        raise InvalidInput(_l("请选择一个主办单位。"), fields={"organiser_id": ["?"]})
     if actor.role == Role.supervisor and not is_within(organiser, actor.organisation):
-        raise NotAllowed("只能改派给本辖区内的单位。", "You may only route to organisers in your subtree.")
+        raise NotAllowed(_l("只能改派给本辖区内的单位。"))
     return organiser
 
 
@@ -169,7 +168,7 @@ def reroute(session: Session, case: Case, actor: Actor, *, organiser_id: int, si
     if site_id is not None:
         site = session.get(Site, site_id)
         if site is None:
-            raise InvalidInput("网站不存在。", "Unknown site.", fields={"site_id": ["?"]})
+            raise InvalidInput(_l("网站不存在。"), fields={"site_id": ["?"]})
         case.site_id = site.id
     case.sent_back_at = None
     return _assign(session, case, actor, organiser_id, action=Action.reroute, note=note)
@@ -211,8 +210,7 @@ def answer(session: Session, case: Case, actor: Actor, *, text: str, outcome: st
     """The organiser answers: the public text and whether the error was fixed or explained."""
     check(session, Action.answer, actor, case)
     if outcome not in {o.value for o in ANSWER_OUTCOMES}:
-        raise InvalidInput("答复结果应为“属实已整改”或“已核实说明”。", "The outcome must be fixed or explained.",
-                           fields={"outcome": ["fixed | explained"]})
+        raise InvalidInput(_l("答复结果应为“属实已整改”或“已核实说明”。"), fields={"outcome": ["fixed | explained"]})
     case.answer = _require_text(text, "text", 2000)
     case.outcome = outcome
     case.not_taken_up_reason = None
@@ -225,7 +223,7 @@ def close_not_taken_up(session: Session, case: Case, actor: Actor, *, outcome: s
     information. An organiser's decision goes to review; a supervisor's, from triage, closes."""
     check(session, Action.close_not_taken_up, actor, case)
     if outcome not in {o.value for o in NOT_TAKEN_UP_OUTCOMES}:
-        raise InvalidInput("请选择不予受理的类型。", "Choose a not-taken-up outcome.",
+        raise InvalidInput(_l("请选择不予受理的类型。"),
                            fields={"outcome": [", ".join(o.value for o in NOT_TAKEN_UP_OUTCOMES)]})
     reason = _require_text(reason, "reason")
     case.outcome = outcome
@@ -292,10 +290,9 @@ def request_extension(session: Session, case: Case, actor: Actor, *, workdays: i
     check(session, Action.request_extension, actor, case)
     reason = _require_text(reason, "reason")
     if isinstance(workdays, bool) or not isinstance(workdays, int) or not 1 <= workdays <= 30:
-        raise InvalidInput("延期天数应为1到30个工作日。", "Ask for 1 to 30 working days.",
-                           fields={"workdays": ["1–30"]})
+        raise InvalidInput(_l("延期天数应为1到30个工作日。"), fields={"workdays": ["1–30"]})
     if pending_extension(session, case) is not None:
-        raise InvalidState("已有一个延期申请在审批中。", "An extension request is already pending.")
+        raise InvalidState(_l("已有一个延期申请在审批中。"))
     request = ExtensionRequest(case_id=case.id, requested_by_id=actor.user_id, reason=reason, workdays=workdays)
     session.add(request)
     session.flush()
@@ -311,9 +308,9 @@ def decide_extension(session: Session, case: Case, actor: Actor, *, request_id: 
     check(session, Action.decide_extension, actor, case)
     request = session.get(ExtensionRequest, request_id)
     if request is None or request.case_id != case.id:
-        raise NotFound("延期申请不存在。", "No such extension request.")
+        raise NotFound(_l("延期申请不存在。"))
     if request.state != "pending":
-        raise InvalidState("该延期申请已处理。", "This extension request has already been decided.")
+        raise InvalidState(_l("该延期申请已处理。"))
     now = utcnow()
     request.state = "approved" if approve else "denied"
     request.decided_by_id = actor.user_id
@@ -353,16 +350,15 @@ def record_feedback(session: Session, case: Case, *, satisfied: bool, comment: s
     """The citizen rates the answer, once, within the rating period after closing."""
     check(session, Action.record_feedback, actor, case)
     if case.feedback is not None:
-        raise InvalidState("您已评价过该留言。", "You have already rated this case.")
+        raise InvalidState(_l("您已评价过该留言。"))
     if not can_rate(case):
-        raise InvalidState("已超过评价期限。", "The rating period has ended.")
+        raise InvalidState(_l("已超过评价期限。"))
     try:
         comment = check_feedback_comment(comment)
     except Invalid as exc:
-        raise InvalidInput(exc.message_zh, exc.message_en, fields={"comment": [exc.message_en]}) from None
+        raise InvalidInput(exc.text, fields={"comment": [exc.message_en]}) from None
     if not satisfied and not comment:
-        raise InvalidInput("不满意时请说明原因。", "Please say why you are not satisfied.",
-                           fields={"comment": ["必填 / required"]})
+        raise InvalidInput(_l("不满意时请说明原因。"), fields={"comment": ["必填 / required"]})
     case.feedback = "satisfied" if satisfied else "unsatisfied"
     case.feedback_comment = comment or None
     case.feedback_at = utcnow()
@@ -378,7 +374,7 @@ def reopen(session: Session, case: Case, actor: Actor, *, reason: str) -> Case:
     check(session, Action.reopen, actor, case)
     reason = _require_text(reason, "reason")
     if case.organiser_id is None:
-        raise InvalidState("该留言没有主办单位，请先分办。", "The case has no organiser; assign it instead.")
+        raise InvalidState(_l("该留言没有主办单位，请先分办。"))
     before = case.state
     now = utcnow()
     case.state = State.in_progress
@@ -411,12 +407,11 @@ def record_platform_answer(session: Session, case: Case, *, outcome: str, answer
     """
     check(session, Action.import_answer, actor, case)
     if outcome not in {o.value for o in Outcome}:
-        raise InvalidInput("答复结果无效。", f"Unknown outcome {outcome!r}.", fields={"outcome": [str(outcome)]})
+        raise InvalidInput(_l("答复结果无效。", outcome=outcome), fields={"outcome": [str(outcome)]})
     if answered_at.tzinfo is None:
-        raise InvalidInput("答复时间须带时区。", "answered_at must carry an offset.", fields={"answered_at": ["?"]})
+        raise InvalidInput(_l("答复时间须带时区。"), fields={"answered_at": ["?"]})
     if answered_at < case.received_at:
-        raise InvalidInput("答复时间早于收到时间。", "The answer cannot precede the receipt.",
-                           fields={"answered_at": [answered_at.isoformat()]})
+        raise InvalidInput(_l("答复时间早于收到时间。"), fields={"answered_at": [answered_at.isoformat()]})
     answer = (answer or "").strip() or None
     before = case.state
     case.state = State.closed
@@ -436,7 +431,7 @@ def get_case(session: Session, actor: Actor, tracking_number: str) -> Case:
     """The case with this number if ``actor`` may see it; otherwise NotFound (never a hint it exists)."""
     case = session.exec(select(Case).where(Case.tracking_number == tracking_number)).first()
     if case is None or not can_see(session, actor, case):
-        raise NotFound("留言不存在。", "No such case.")
+        raise NotFound(_l("留言不存在。"))
     return case
 
 
@@ -455,5 +450,5 @@ def perform(session: Session, operation: str, case: Case, actor: Actor, **argume
     try:
         function = OPERATIONS[Action(operation)]
     except (ValueError, KeyError):
-        raise NotFound("没有这个操作。", f"No operation named {operation!r}.") from None
+        raise NotFound(_l("没有这个操作。", operation=operation)) from None
     return function(session, case, actor, **arguments)

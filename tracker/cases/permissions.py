@@ -7,6 +7,7 @@ import hmac
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 
 from tracker.cases.history import Action, action_name
@@ -16,6 +17,7 @@ from tracker.cases.scope import Actor, can_see
 from tracker.cases.states import OPEN_STATES, STATE_NAMES, State
 from tracker.db import utcnow
 from tracker.errors import InvalidInput, InvalidState, NotAllowed
+from tracker.i18n import lowercase
 from tracker.users.models import Role
 
 S = State
@@ -52,18 +54,16 @@ STAFF_OPERATIONS = (Action.accept, Action.answer, Action.add_note, Action.reques
 
 def check(session: Session, operation: Action, actor: Actor, case: Case) -> None:
     """Role, then scope, then state; raise the matching refusal."""
-    name_zh, name_en = action_name(operation)
+    name = action_name(operation)
     roles = ALLOWED[operation]
     if actor.role not in roles:
-        raise NotAllowed(f"您的角色不能执行“{name_zh}”。", f"Your role may not {name_en.lower()} a case.")
+        raise NotAllowed(_l("您的角色不能执行“%(action)s”。", action=name, verb=lowercase(name)))
     if actor.role != "citizen" and not can_see(session, actor, case):
-        raise NotAllowed("该留言不在您的管辖范围内。", "This case is outside your organisation's scope.")
+        raise NotAllowed(_l("该留言不在您的管辖范围内。"))
     if case.state not in roles[actor.role]:
-        state_zh, state_en = STATE_NAMES[State(case.state)]
-        raise InvalidState(
-            f"留言当前状态为“{state_zh}”，不能执行“{name_zh}”。",
-            f"The case is {state_en.lower()}: “{name_en}” is not possible in this state.",
-        )
+        state = STATE_NAMES[State(case.state)]
+        raise InvalidState(_l("留言当前状态为“%(state)s”，不能执行“%(action)s”。", state=state, action=name,
+                              state_lower=lowercase(state)))
 
 
 def pending_extension(session: Session, case: Case) -> ExtensionRequest | None:
@@ -131,5 +131,5 @@ def active_category(session: Session, code, *, replaying: bool = False) -> Categ
     (``replaying``, an import) may carry a category that is no longer offered."""
     category = session.get(Category, code) if isinstance(code, int) and not isinstance(code, bool) else None
     if category is None or not (category.is_active or replaying):
-        raise InvalidInput("问题类型不存在或已停用。", "Unknown or inactive category.", fields={"category": ["?"]})
+        raise InvalidInput(_l("问题类型不存在或已停用。"), fields={"category": ["?"]})
     return category

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from flask_babel import lazy_pgettext
 from sqlalchemy import func, or_, union_all
 from sqlmodel import Session, select
 
@@ -24,18 +25,18 @@ from tracker.workdays import WorkCalendar, beijing_date, start_of_day
 PAGE_SIZE = 50
 COUNT_CAP = 100
 
-#: queue name -> (zh, en) label, in the order the tabs show them
+#: queue name -> its label, in the order the tabs show them
 QUEUES = {
-    "open": ("全部在办", "All open"),
-    "new": ("待签收", "New"),
-    "in_progress": ("办理中", "In progress"),
-    "due_soon": ("1个工作日内到期", "Due within 1 working day"),
-    "overdue": ("已超期", "Overdue"),
-    "in_review": ("待审核", "In review"),
-    "sent_back": ("被驳回", "Sent back"),
-    "triage": ("待分办", "Triage"),
-    "closed": ("已办结", "Closed"),
-    "all": ("全部", "All"),
+    "open": lazy_pgettext("queue", "全部在办"),
+    "new": lazy_pgettext("queue", "待签收"),
+    "in_progress": lazy_pgettext("queue", "办理中"),
+    "due_soon": lazy_pgettext("queue", "1个工作日内到期"),
+    "overdue": lazy_pgettext("queue", "已超期"),
+    "in_review": lazy_pgettext("queue", "待审核"),
+    "sent_back": lazy_pgettext("queue", "被驳回"),
+    "triage": lazy_pgettext("queue", "待分办"),
+    "closed": lazy_pgettext("queue", "已办结"),
+    "all": lazy_pgettext("queue", "全部"),
 }
 _OPEN = [s.value for s in OPEN_STATES]
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from flask_babel import lazy_pgettext
+
 
 class State(StrEnum):
     received = "received"
@@ -16,12 +18,12 @@ class State(StrEnum):
 OPEN_STATES = (State.received, State.triage, State.assigned, State.in_progress, State.in_review)
 
 STATE_NAMES = {
-    State.received: ("已收到", "Received"),
-    State.triage: ("待分办", "Awaiting triage"),
-    State.assigned: ("待签收", "Assigned"),
-    State.in_progress: ("办理中", "In progress"),
-    State.in_review: ("待审核", "In review"),
-    State.closed: ("已办结", "Closed"),
+    State.received: lazy_pgettext("state", "已收到"),
+    State.triage: lazy_pgettext("state", "待分办"),
+    State.assigned: lazy_pgettext("state", "待签收"),
+    State.in_progress: lazy_pgettext("state", "办理中"),
+    State.in_review: lazy_pgettext("state", "待审核"),
+    State.closed: lazy_pgettext("state", "已办结"),
 }
 
 
@@ -45,12 +47,12 @@ NOT_TAKEN_UP_OUTCOMES = (
 )
 
 OUTCOME_NAMES = {
-    Outcome.fixed: ("属实已整改", "Confirmed and fixed"),
-    Outcome.explained: ("已核实说明", "Checked and explained"),
-    Outcome.duplicate: ("留言重复", "Duplicate"),
-    Outcome.out_of_scope: ("不属于受理范围", "Out of scope"),
-    Outcome.not_gov_site: ("不属于政府网站", "Not a government website"),
-    Outcome.insufficient_info: ("信息不全", "Insufficient information"),
+    Outcome.fixed: lazy_pgettext("outcome", "属实已整改"),
+    Outcome.explained: lazy_pgettext("outcome", "已核实说明"),
+    Outcome.duplicate: lazy_pgettext("outcome", "留言重复"),
+    Outcome.out_of_scope: lazy_pgettext("outcome", "不属于受理范围"),
+    Outcome.not_gov_site: lazy_pgettext("outcome", "不属于政府网站"),
+    Outcome.insufficient_info: lazy_pgettext("outcome", "信息不全"),
 }
 
 #: the national platform's ``status`` code for each outcome

@@ -1,8 +1,8 @@
 """The rules of a citizen's report, as pure functions shared by the web form and the API.
 
 Each ``check_*`` takes the raw value and returns it normalised (invisible characters removed by
-:func:`clean_text`, then stripped), or raises :class:`Invalid` with a message in Chinese and English.
-No database, no request.
+:func:`clean_text`, then stripped), or raises :class:`Invalid` with a message shown in either
+language. No database, no request.
 """
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ import re
 from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
+
+from tracker.errors import Localised
 
 SITE_CODE_MAX = 32
 PAGE_URL_MAX = 2000
@@ -38,26 +41,17 @@ def clean_text(value: str | None) -> str:
     return _INVISIBLE_RE.sub("", value or "").strip()
 
 
-class Invalid(ValueError):
-    """A value that breaks a rule of the report form."""
-
-    def __init__(self, message_zh: str, message_en: str):
-        super().__init__(message_en)
-        self.message_zh = message_zh
-        self.message_en = message_en
-
-    def message(self, language: str = "zh") -> str:
-        return self.message_en if language == "en" else self.message_zh
+class Invalid(Localised, ValueError):
+    """A value that breaks a rule of the report form: ``Invalid(_l("网址格式不正确。"))``."""
 
 
 def check_site_code(value: str | None) -> str:
     """Optional 网站标识码: letters and digits, at most 32."""
     code = clean_text(value)
     if len(code) > SITE_CODE_MAX:
-        raise Invalid(f"网站标识码不能超过{SITE_CODE_MAX}位。",
-                      f"The site code has at most {SITE_CODE_MAX} characters.")
+        raise Invalid(_l("网站标识码不能超过%(n)s位。", n=SITE_CODE_MAX))
     if code and not SITE_CODE_RE.fullmatch(code):
-        raise Invalid("网站标识码只能包含字母和数字。", "The site code has only letters and digits.")
+        raise Invalid(_l("网站标识码只能包含字母和数字。"))
     return code
 
 
@@ -65,19 +59,19 @@ def check_page_url(value: str | None) -> str:
     """Required address of the page: http or https, with a host, at most 2000 characters."""
     url = clean_text(value)
     if not url:
-        raise Invalid("请填写出错页面的网址。", "Please give the address of the page.")
+        raise Invalid(_l("请填写出错页面的网址。"))
     if len(url) > PAGE_URL_MAX:
-        raise Invalid(f"网址不能超过{PAGE_URL_MAX}个字符。", f"The address has at most {PAGE_URL_MAX} characters.")
+        raise Invalid(_l("网址不能超过%(n)s个字符。", n=PAGE_URL_MAX))
     if _CONTROL.search(url):
-        raise Invalid("网址不能包含空格或控制字符。", "The address may not contain spaces or control characters.")
+        raise Invalid(_l("网址不能包含空格或控制字符。"))
     try:
         parts = urlsplit(url)
         host = parts.hostname
         parts.port  # noqa: B018  (raises ValueError on a bad port)
     except ValueError:
-        raise Invalid("网址格式不正确。", "That is not a valid address.") from None
+        raise Invalid(_l("网址格式不正确。")) from None
     if parts.scheme.lower() not in ("http", "https") or not host:
-        raise Invalid("网址须以 http:// 或 https:// 开头。", "The address must start with http:// or https://.")
+        raise Invalid(_l("网址须以 http:// 或 https:// 开头。"))
     return url
 
 
@@ -85,10 +79,9 @@ def check_description(value: str | None) -> str:
     """Required description of the error, 1 to 400 characters."""
     text = clean_text(value)
     if not text:
-        raise Invalid("请描述页面上的错误。", "Please describe the error.")
+        raise Invalid(_l("请描述页面上的错误。"))
     if len(text) > DESCRIPTION_MAX:
-        raise Invalid(f"描述不能超过{DESCRIPTION_MAX}字。",
-                      f"The description has at most {DESCRIPTION_MAX} characters.")
+        raise Invalid(_l("描述不能超过%(n)s字。", n=DESCRIPTION_MAX))
     return text
 
 
@@ -96,7 +89,7 @@ def check_contact_name(value: str | None) -> str:
     """Optional name, at most 50 characters."""
     name = clean_text(value)
     if len(name) > CONTACT_NAME_MAX:
-        raise Invalid(f"姓名不能超过{CONTACT_NAME_MAX}字。", f"The name has at most {CONTACT_NAME_MAX} characters.")
+        raise Invalid(_l("姓名不能超过%(n)s字。", n=CONTACT_NAME_MAX))
     return name
 
 
@@ -104,7 +97,7 @@ def check_contact_phone(value: str | None) -> str:
     """Optional mainland mobile number: 11 digits, ``1[3-9]`` then nine more."""
     phone = clean_text(value)
     if phone and not PHONE_RE.fullmatch(phone):
-        raise Invalid("手机号码格式不正确。", "That is not a mainland mobile number (11 digits, starting 13–19).")
+        raise Invalid(_l("手机号码格式不正确。"))
     return phone
 
 
@@ -119,13 +112,12 @@ def check_contact_email(value: str | None) -> str:
     if not email:
         return ""
     if len(email) > CONTACT_EMAIL_MAX:
-        raise Invalid(f"邮箱不能超过{CONTACT_EMAIL_MAX}个字符。",
-                      f"The email has at most {CONTACT_EMAIL_MAX} characters.")
+        raise Invalid(_l("邮箱不能超过%(n)s个字符。", n=CONTACT_EMAIL_MAX))
     try:
         validate_email(email, check_deliverability=False, allow_display_name=False, allow_quoted_local=False,
                        allow_domain_literal=False)
     except EmailNotValidError:
-        raise Invalid("邮箱格式不正确。", "That is not an email address.") from None
+        raise Invalid(_l("邮箱格式不正确。")) from None
     return email
 
 
@@ -133,8 +125,7 @@ def check_feedback_comment(value: str | None) -> str:
     """The reason given with a rating: optional here, at most 1000 characters."""
     comment = clean_text(value)
     if len(comment) > FEEDBACK_COMMENT_MAX:
-        raise Invalid(f"说明不能超过{FEEDBACK_COMMENT_MAX}字。",
-                      f"The reason has at most {FEEDBACK_COMMENT_MAX} characters.")
+        raise Invalid(_l("说明不能超过%(n)s字。", n=FEEDBACK_COMMENT_MAX))
     return comment
 
 
@@ -144,5 +135,4 @@ MAX_SCREENSHOTS = 3
 def check_contact_reachable(phone: str, email: str) -> None:
     """At least one way to reach the reporter: a mobile number or an email address (both already checked)."""
     if not phone and not email:
-        raise Invalid("手机号码和电子邮箱请至少填写一项，以便办理单位联系您。",
-                      "Give a mobile number or an email address (at least one) so that we can reach you.")
+        raise Invalid(_l("手机号码和电子邮箱请至少填写一项，以便办理单位联系您。"))

@@ -17,6 +17,7 @@ from tracker.calendar.status import missing_year_warning, year_statuses
 from tracker.cases.deadlines import answer_due, load_year
 from tracker.errors import DomainError
 from tracker.extensions import db
+from tracker.i18n import in_language
 
 
 class CalendarError(click.ClickException):
@@ -67,10 +68,9 @@ def status_command():
     for status in year_statuses(db.session):
         click.echo(f"{status.year}  {status.source:<8}  {status.detail}")
     warning = missing_year_warning(db.session)
-    if warning is not None:
-        zh, en = warning
-        click.echo(f"警告：{zh}")
-        click.echo(f"Warning: {en}")
+    if warning is not None:  # in both languages
+        click.echo(f"警告：{in_language(warning, 'zh')}")
+        click.echo(f"Warning: {in_language(warning, 'en')}")
 
 
 def parse_instant(value: str) -> datetime:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlmodel import select
 
 from tracker.auth.access import current_actor, role_required
@@ -47,7 +48,7 @@ def _case_page(case, *, errors: dict | None = None, status: int = 200, values: d
         canned=util.canned_answers(db.session, actor, case.category_code),
         organisers=queries.organisers_in_scope(db.session, actor) if actor.role != "organiser" else [],
         workdays_left=calendar.workdays_left(utcnow(), case.due_at) if case.is_open else None,
-        state_names=STATE_NAMES, outcome_names=OUTCOME_NAMES, operation_names=ACTION_NAMES,
+        state_names=STATE_NAMES, outcome_names=OUTCOME_NAMES, operation_names=ACTION_NAMES, action_name=action_name,
         answer_outcomes=ANSWER_OUTCOMES, not_taken_up_outcomes=NOT_TAKEN_UP_OUTCOMES,
         errors=errors or {}, values=values or {}, form=CsrfForm(),
         back=safe_next(""),
@@ -67,7 +68,7 @@ def _int(name: str, *, required: bool = True) -> int | None:
     try:
         return int(raw)
     except ValueError:
-        raise InvalidInput("请填写数字。", "Please give a number.", fields={name: [raw]}) from None
+        raise InvalidInput(_l("请填写数字。"), fields={name: [raw]}) from None
 
 
 def _arguments(operation: str) -> dict:
@@ -112,8 +113,7 @@ def act(tracking_number: str, operation: str):
         case = ops.get_case(db.session, actor, tracking_number)
         return _case_page(case, errors={operation: exc.message(current_language())}, status=exc.status,
                           values={operation: request.form.to_dict()})
-    name_zh, name_en = action_name(operation)
-    flash((_("已完成：") + name_zh) if current_language() == "zh" else f"Done: {name_en}", "success")
+    flash(_("已完成：%(action)s", action=action_name(operation)), "success")
     return redirect(safe_next() or url_for("inbox.case", tracking_number=tracking_number))
 
 

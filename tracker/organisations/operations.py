@@ -1,6 +1,8 @@
 """Writes of organisations and sites. They flush; the caller commits."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlmodel import Session, select
 
 from tracker.errors import InvalidInput
@@ -29,11 +31,13 @@ def check_code(code: str) -> str:
     code = (code or "").strip()
     bad = sorted(FORBIDDEN_CODE_CHARACTERS.intersection(code))
     if not code or len(code) > 64 or bad:
-        raise InvalidInput(
-            "单位代码无效：不能为空，不超过64个字符，且不能包含 % _ \\ / 等字符。",
-            "The code must be 1 to 64 characters and contain none of % _ \\ /"
-            + (f" (found {' '.join(bad)})." if bad else "."),
-            fields={"code": [code]})
+        found = " ".join(bad)
+        if found:  # the same words, and in English the characters found
+            message = lazy_pgettext("characters found", "单位代码无效：不能为空，不超过64个字符，"
+                                    "且不能包含 %% _ \\ / 等字符。", found=found)
+        else:
+            message = _l("单位代码无效：不能为空，不超过64个字符，且不能包含 %% _ \\ / 等字符。", found=found)
+        raise InvalidInput(message, fields={"code": [code]})
     return code
 
 
@@ -41,13 +45,12 @@ def create_organisation(session: Session, *, code: str, name: str, kind: str,
                         parent: Organisation | None = None) -> Organisation:
     """Add an organisation under ``parent``; without one, directly under the national root."""
     if kind not in (OrgKind.supervisor, OrgKind.organiser):
-        raise InvalidInput("单位类型无效。", "Kind must be supervisor or organiser.", fields={"kind": [kind]})
+        raise InvalidInput(_l("单位类型无效。"), fields={"kind": [kind]})
     code = check_code(code)
     if session.exec(select(Organisation.id).where(Organisation.code == code)).first():
-        raise InvalidInput("单位代码已存在。", f"Code {code} already exists.", fields={"code": [code]})
+        raise InvalidInput(_l("单位代码已存在。", code=code), fields={"code": [code]})
     if parent is not None and parent.kind != OrgKind.supervisor:
-        raise InvalidInput("上级单位必须是主管单位。", "The parent must be a supervisor.",
-                           fields={"parent": [parent.code]})
+        raise InvalidInput(_l("上级单位必须是主管单位。"), fields={"parent": [parent.code]})
     parent = parent or national_root(session)
     path = parent.path + code + "/"
     org = Organisation(code=code, name=name.strip(), kind=kind, parent_id=parent.id, path=path)
@@ -71,7 +74,7 @@ def parse_host_spec(spec: str) -> tuple[str, str]:
         spec = "http://" + spec
     host, path = split_url(spec)
     if not host:
-        raise InvalidInput("网址无效。", f"Not a host: {spec!r}", fields={"hosts": [spec]})
+        raise InvalidInput(_l("网址无效。", spec=spec), fields={"hosts": [spec]})
     prefix = normalise_prefix(path if path != "/" else "")
     return host, prefix
 
@@ -94,9 +97,9 @@ def create_site(session: Session, *, code: str, name: str, organiser: Organisati
     """Add a site with its hosts (``host`` or ``host/prefix`` strings)."""
     code = code.strip()
     if session.exec(select(Site.id).where(Site.code == code)).first():
-        raise InvalidInput("网站标识码已存在。", f"Site code {code} already exists.", fields={"code": [code]})
+        raise InvalidInput(_l("网站标识码已存在。", code=code), fields={"code": [code]})
     if organiser.kind != OrgKind.organiser or supervisor.kind != OrgKind.supervisor:
-        raise InvalidInput("主办单位或主管单位类型不对。", "Organiser and supervisor have the wrong kinds.")
+        raise InvalidInput(_l("主办单位或主管单位类型不对。"))
     site = Site(code=code, name=name.strip(), organiser_id=organiser.id, supervisor_id=supervisor.id,
                 is_running=is_running)
     session.add(site)

@@ -13,6 +13,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 from sqlalchemy import func
 from sqlmodel import select
 
@@ -22,7 +23,6 @@ from tracker.cases.masking import PublicTexts
 from tracker.cases.models import Case
 from tracker.cases.permissions import can_rate, citizen_case, rating_deadline
 from tracker.extensions import db, limiter
-from tracker.i18n import pick
 from tracker.organisations.models import Organisation, Site
 from tracker.public import util
 from tracker.public.captcha import new_captcha
@@ -126,8 +126,7 @@ def rate():
         return _track_page(None, form.number.data or "", "", status=404)
     if not can_rate(case):
         # checked here as well as in the operation, so that nothing is tried or rolled back
-        form.rating.errors = [pick(("您已评价过该留言。", "You have already rated this case.") if case.feedback
-                                   else ("该留言现在不能评价。", "This case cannot be rated now."))]
+        form.rating.errors = [_("您已评价过该留言。") if case.feedback else _("该留言现在不能评价。")]
         return _track_page(case, case.tracking_number, form.code.data, form, status=409)
     if form.validate_on_submit():
         with db.transaction() as session_:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import current_app, session
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import (
@@ -38,7 +39,7 @@ def _rule(clean):
 class ReportForm(FlaskForm):
     site_code = StringField(_l("网站（名称或标识码）"))
     page_url = StringField(_l("出错页面网址"), validators=[_rule(validation.check_page_url)])
-    category = SelectField(_l("问题类型"), coerce=str, validate_choice=False)
+    category = SelectField(lazy_pgettext("citizen", "问题类型"), coerce=str, validate_choice=False)
     description = TextAreaField(_l("问题描述"), validators=[_rule(validation.check_description)])
     screenshots = MultipleFileField(_l("截图（可选）"))
     contact_name = StringField(_l("姓名（可选）"), validators=[_rule(validation.check_contact_name)])

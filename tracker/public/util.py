@@ -5,13 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
 from tracker.cases.masking import PublicTexts
 from tracker.cases.models import Case, CaseEvent, Category
 from tracker.cases.states import OPEN_STATES, OUTCOME_NAMES, STATE_NAMES, Outcome, State
-from tracker.i18n import pick
+from tracker.i18n import current_language
 from tracker.organisations.models import Site
 from tracker.organisations.util import route_for
 
@@ -26,7 +28,8 @@ class CategoryChoice:
 
 def active_categories(session: Session) -> list[CategoryChoice]:
     rows = session.exec(select(Category).where(Category.is_active).order_by(Category.sort_order, Category.code)).all()
-    return [CategoryChoice(c.code, pick((c.name_zh, c.name_en))) for c in rows]
+    language = current_language()
+    return [CategoryChoice(c.code, c.name_in(language)) for c in rows]
 
 
 def suggest_sites(session: Session, query: str, limit: int = 10) -> list[dict]:
@@ -61,7 +64,7 @@ def open_cases_for_page(session: Session, page_url: str, limit: int = 5) -> list
         .where(Case.page_url.in_(variants), Case.state.in_([s.value for s in OPEN_STATES]))
         .order_by(Case.received_at.desc()).limit(limit)
     ).all()
-    return [{"tracking_number": number, "state": pick(STATE_NAMES[State(state)]), "received_at": received}
+    return [{"tracking_number": number, "state": str(STATE_NAMES[State(state)]), "received_at": received}
             for number, state, received in rows]
 
 
@@ -76,17 +79,17 @@ def detect_site(session: Session, site_code: str | None, page_url: str) -> dict:
     }
 
 
-#: public event action -> (zh, en) label; "{org}" is the organiser's name
+#: public event action -> its label; ``%(org)s`` is the organiser's name
 TIMELINE_LABELS = {
-    "submit": ("已收到留言", "Report received"),
-    "assign": ("已转交“{org}”办理", "Passed to {org}"),
-    "reroute": ("已转交“{org}”办理", "Passed to {org}"),
-    "accept": ("办理单位已签收", "Accepted by the organisation"),
-    "answer": ("已答复，办结", "Answered and closed"),
-    "approve": ("已答复，办结", "Answered and closed"),
-    "close_not_taken_up": ("不予受理，办结", "Closed: not taken up"),
-    "record_feedback": ("已评价", "Rated"),
-    "reopen": ("重新办理", "Reopened"),
+    "submit": _l("已收到留言"),
+    "assign": _l("已转交“%(org)s”办理"),
+    "reroute": _l("已转交“%(org)s”办理"),
+    "accept": _l("办理单位已签收"),
+    "answer": _l("已答复，办结"),
+    "approve": _l("已答复，办结"),
+    "close_not_taken_up": _l("不予受理，办结"),
+    "record_feedback": _l("已评价"),
+    "reopen": _l("重新办理"),
 }
 
 
@@ -103,20 +106,20 @@ def public_timeline(session: Session, case: Case) -> list[TimelineEntry]:
     ).all()
     entries = []
     for event in events:
-        labels = TIMELINE_LABELS.get(event.action)
-        if labels is None:
+        label = TIMELINE_LABELS.get(event.action)
+        if label is None:
             continue
-        org = (event.data or {}).get("organiser") or pick(("办理单位", "the organisation"))
-        entries.append(TimelineEntry(event.created_at, pick(labels).format(org=org)))
+        org = (event.data or {}).get("organiser") or pgettext("timeline", "办理单位")
+        entries.append(TimelineEntry(event.created_at, str(label) % {"org": org}))
     return entries
 
 
 def outcome_label(outcome: str | None) -> str:
-    return pick(OUTCOME_NAMES[Outcome(outcome)]) if outcome else ""
+    return str(OUTCOME_NAMES[Outcome(outcome)]) if outcome else ""
 
 
 def state_label(state: str) -> str:
-    return pick(STATE_NAMES[State(state)])
+    return str(STATE_NAMES[State(state)])
 
 
 @dataclass(frozen=True)
@@ -154,13 +157,14 @@ def published_answers(session: Session, *, site: str = "", category: str = "", p
     rows = session.exec(query.order_by(Case.closed_at.desc(), Case.id.desc())
                         .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
     answers = []
+    language = current_language()
     for case, case_site, cat in rows:
         texts = PublicTexts.of(case)
         answers.append(PublishedAnswer(
             tracking_number=case.tracking_number,
             site_name=case_site.name if case_site else "",
             site_code=case_site.code if case_site else (case.site_code_given or ""),
-            category=pick((cat.name_zh, cat.name_en)),
+            category=cat.name_in(language),
             page_url=texts.page_url,
             description=texts.description,
             answer=texts.answer,

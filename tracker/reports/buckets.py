@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
@@ -50,7 +51,7 @@ def bucket_condition(bucket: str, as_of: datetime):
     try:
         return conditions[bucket]
     except KeyError:
-        raise InvalidInput("统计口径不存在。", f"Unknown bucket {bucket!r}.", fields={"bucket": [bucket]}) from None
+        raise InvalidInput(_l("统计口径不存在。", bucket=bucket), fields={"bucket": [bucket]}) from None
 
 
 def reopened_after(as_of: datetime):

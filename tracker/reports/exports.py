@@ -13,10 +13,11 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font
 
+from tracker.i18n import in_language
 from tracker.reports.notice import percent
 from tracker.reports.params import (
     FIGURE_KEYS,
-    FOOTNOTE_ZH,
+    FOOTNOTE,
     GROUP_HEADINGS,
     HEADINGS,
     RATE_KEYS,
@@ -24,13 +25,18 @@ from tracker.reports.params import (
 )
 
 
+def _zh(text) -> str:
+    """The files are in Chinese, whatever the language of the page they are downloaded from."""
+    return in_language(text, "zh")
+
+
 def headings(report: dict) -> list[str]:
-    return ["代码", GROUP_HEADINGS[report["by"]][0]] + [HEADINGS[key][0] for key in FIGURE_KEYS]
+    return ["代码", _zh(GROUP_HEADINGS[report["by"]])] + [_zh(HEADINGS[key]) for key in FIGURE_KEYS]
 
 
 def table_rows(report: dict) -> list[dict]:
     """The rows then the totals row (key "", name 合计)."""
-    return [*report["rows"], {**report, "key": "", "name": TOTAL_LABEL[0]}]
+    return [*report["rows"], {**report, "key": "", "name": _zh(TOTAL_LABEL)}]
 
 
 def _text(key: str, value) -> str:
@@ -88,7 +94,7 @@ def to_xlsx(report: dict) -> bytes:
     notes.append(["统计范围", f"{report['scope']['name']}（{report['scope']['code']}）"])
     notes.append(["收到日期", f"{report['from']} 至 {report['to']}"])
     notes.append(["统计时点", report["as_of"]])
-    notes.append(["口径", FOOTNOTE_ZH])
+    notes.append(["口径", _zh(FOOTNOTE)])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlmodel import Session, select
 
 from tracker.db import utcnow
@@ -18,39 +20,33 @@ TIME_KEYS = ("avg_workdays", "p90_workdays")
 FIGURE_KEYS = COUNT_KEYS + RATE_KEYS + TIME_KEYS
 GROUPINGS = ("org", "site", "category")
 
-#: column headings (zh, en), shared by the HTML table, CSV and XLSX
+#: column headings, shared by the HTML table, CSV and XLSX (these two in Chinese)
 HEADINGS = {
-    "received": ("收到", "Received"),
-    "closed": ("办结", "Closed"),
-    "closed_on_time": ("按期办结", "Closed on time"),
-    "closed_late": ("超期办结", "Closed late"),
-    "open_overdue": ("超期未办结", "Open, overdue"),
-    "open_not_due": ("在办", "Open, not yet due"),
-    "confirmed": ("问题属实", "Confirmed"),
-    "completion_rate": ("办结率", "Completion rate"),
-    "on_time_rate": ("按期办结率", "On-time rate"),
-    "avg_workdays": ("平均办理工作日", "Average working days"),
-    "p90_workdays": ("90%办理工作日", "90th percentile working days"),
+    "received": lazy_pgettext("report", "收到"),
+    "closed": lazy_pgettext("report", "办结"),
+    "closed_on_time": lazy_pgettext("report", "按期办结"),
+    "closed_late": lazy_pgettext("report", "超期办结"),
+    "open_overdue": lazy_pgettext("report", "超期未办结"),
+    "open_not_due": lazy_pgettext("report", "在办"),
+    "confirmed": lazy_pgettext("report", "问题属实"),
+    "completion_rate": lazy_pgettext("report", "办结率"),
+    "on_time_rate": lazy_pgettext("report", "按期办结率"),
+    "avg_workdays": lazy_pgettext("report", "平均办理工作日"),
+    "p90_workdays": lazy_pgettext("report", "90%办理工作日"),
 }
-GROUP_HEADINGS = {"org": ("单位", "Organisation"), "site": ("网站", "Site"), "category": ("问题类型", "Category")}
-TOTAL_LABEL = ("合计", "Total")
+GROUP_HEADINGS = {"org": lazy_pgettext("report", "单位"), "site": lazy_pgettext("report", "网站"),
+                  "category": lazy_pgettext("report", "问题类型")}
+TOTAL_LABEL = lazy_pgettext("report", "合计")
 OWN_LEVEL_LABEL = "（本级）"
 NO_SITE_LABEL = "（未关联网站）"
 NO_SITE_KEY = "-"
 
-FOOTNOTE_ZH = (
+FOOTNOTE = _l(
     "统计口径：按收到日期（北京时间）统计，含起止日；统计时点之后的办理不计入。"
     "办结率＝办结数÷收到数；按期办结率＝按期办结数÷（收到数－在办未到期数）。"
     "按期办结指最终审核通过的答复在办理期限内作出。"
     "办理工作日自收到次日起计算，90%办理工作日取最近秩次法（第⌈0.9n⌉小的值）。"
     "统计时点之后被重办的留言，按其在统计时点的状态（重办前的办结）计算。"
-)
-FOOTNOTE_EN = (
-    "Cases are counted by their date of receipt (Beijing time, both ends included); anything done after "
-    "the as-of moment is not counted. Completion rate = closed ÷ received; on-time rate = closed on time ÷ "
-    "(received − open and not yet due). Closed on time: the finally approved answer was given by the due "
-    "time. Working days are counted from the day after receipt; the 90th percentile is the nearest-rank "
-    "value (the ⌈0.9n⌉-th smallest). Cases reopened after the as-of moment count as they stood then."
 )
 
 
@@ -60,8 +56,7 @@ def parse_date(value, field: str) -> date:
     try:
         return date.fromisoformat(str(value).strip())
     except ValueError:
-        raise InvalidInput("日期格式应为YYYY-MM-DD。", f"{field} must be a date, YYYY-MM-DD.",
-                           fields={field: [str(value)]}) from None
+        raise InvalidInput(_l("日期格式应为YYYY-MM-DD。", field=field), fields={field: [str(value)]}) from None
 
 
 def parse_instant(value) -> datetime | None:
@@ -77,8 +72,7 @@ def parse_instant(value) -> datetime | None:
                 return start_of_day(date.fromisoformat(text) + timedelta(days=1))
             instant = datetime.fromisoformat(text)
         except ValueError:
-            raise InvalidInput("时点格式应为ISO 8601。", "as_of must be an ISO 8601 date or instant.",
-                               fields={"as_of": [text]}) from None
+            raise InvalidInput(_l("时点格式应为ISO 8601。"), fields={"as_of": [text]}) from None
     if instant.tzinfo is None:
         instant = instant.replace(tzinfo=BEIJING)
     return instant.astimezone(UTC)
@@ -104,11 +98,9 @@ class Params:
 def make_params(*, date_from, date_to, scope_org: Organisation, as_of=None, by: str = "org") -> Params:
     date_from, date_to = parse_date(date_from, "from"), parse_date(date_to, "to")
     if date_to < date_from:
-        raise InvalidInput("结束日期不能早于开始日期。", "The window ends before it starts.",
-                           fields={"to": [date_to.isoformat()]})
+        raise InvalidInput(_l("结束日期不能早于开始日期。"), fields={"to": [date_to.isoformat()]})
     if by not in GROUPINGS:
-        raise InvalidInput("分组方式应为org、site或category。", "by must be org, site or category.",
-                           fields={"by": [str(by)]})
+        raise InvalidInput(_l("分组方式应为org、site或category。"), fields={"by": [str(by)]})
     # "now" to the second: links and downloads repeat it exactly
     return Params(date_from, date_to, scope_org, parse_instant(as_of) or utcnow().replace(microsecond=0), by)
 

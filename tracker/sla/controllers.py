@@ -13,7 +13,6 @@ from tracker.auth.access import current_actor, role_required
 from tracker.cases.states import OUTCOME_NAMES, STATE_NAMES, Outcome, State
 from tracker.db import utcnow
 from tracker.extensions import db
-from tracker.i18n import pick
 from tracker.organisations.models import Organisation
 from tracker.organisations.scope import is_within
 from tracker.reports import assessment, figures
@@ -27,11 +26,11 @@ PAGE_SIZE = 100
 
 
 def outcome_name(value: str) -> str:
-    return pick(OUTCOME_NAMES[Outcome(value)]) if value in Outcome.__members__ else value
+    return str(OUTCOME_NAMES[Outcome(value)]) if value in Outcome.__members__ else value
 
 
 def state_name(value: str) -> str:
-    return pick(STATE_NAMES[State(value)]) if value in State.__members__ else value
+    return str(STATE_NAMES[State(value)]) if value in State.__members__ else value
 
 
 def _scope() -> Organisation:
@@ -96,7 +95,7 @@ def report_page():
                            rate_keys=report_params.RATE_KEYS,
                            headings=report_params.HEADINGS, group_heading=report_params.GROUP_HEADINGS[params.by],
                            total_label=report_params.TOTAL_LABEL, percent=percent, children=children,
-                           footnote=(report_params.FOOTNOTE_ZH, report_params.FOOTNOTE_EN), outcome_name=outcome_name)
+                           footnote=report_params.FOOTNOTE, outcome_name=outcome_name)
 
 
 @role_required(Role.supervisor, Role.admin)

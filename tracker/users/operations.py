@@ -11,6 +11,8 @@ import pyotp
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
@@ -64,9 +66,7 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
 
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"密码至少{MIN_PASSWORD_LENGTH}位。",
-                           f"Passwords need at least {MIN_PASSWORD_LENGTH} characters.",
-                           fields={"password": ["too short"]})
+        raise InvalidInput(_l("密码至少%(n)s位。", n=MIN_PASSWORD_LENGTH), fields={"password": ["too short"]})
 
 
 def end_sessions(session: Session, user: User) -> None:
@@ -88,17 +88,17 @@ def create_user(session: Session, *, email: str, password: str, role: str, organ
     """Add a member of staff. Organisers belong to an organiser, supervisors to a supervisor."""
     email = email.strip().lower()
     if not EMAIL_RE.match(email):
-        raise InvalidInput("邮箱格式不正确。", "Not an email address.", fields={"email": [email]})
+        raise InvalidInput(lazy_pgettext("account", "邮箱格式不正确。"), fields={"email": [email]})
     if role not in {r.value for r in Role}:
-        raise InvalidInput("角色无效。", "Role must be organiser, supervisor or admin.", fields={"role": [role]})
+        raise InvalidInput(_l("角色无效。"), fields={"role": [role]})
     _check_password(password)
     if role != Role.admin:
         expected = OrgKind.organiser if role == Role.organiser else OrgKind.supervisor
         if organisation is None or organisation.kind != expected:
-            raise InvalidInput("角色与单位类型不符。", f"A {role} must belong to a {expected} organisation.",
+            raise InvalidInput(_l("角色与单位类型不符。", role=role, expected=expected),
                                fields={"organisation": ["kind"]})
     if session.exec(select(User.id).where(User.email == email)).first():
-        raise InvalidInput("该邮箱已注册。", "That email is already registered.", fields={"email": [email]})
+        raise InvalidInput(_l("该邮箱已注册。"), fields={"email": [email]})
     user = User(email=email, name=name, password_hash=hash_password(password), role=role,
                 organisation_id=organisation.id if organisation else None)
     session.add(user)
@@ -188,7 +188,7 @@ def enrol_totp(session: Session, user: User, secret: str, code: str) -> None:
     """Keep ``secret`` as the user's second factor once ``code`` proves the app holds it."""
     step = totp_step(secret, code)
     if step is None:
-        raise InvalidInput("验证码不正确。", "The code is not correct.", fields={"code": ["?"]})
+        raise InvalidInput(_l("验证码不正确。"), fields={"code": ["?"]})
     user.totp_secret = secret
     user.totp_last_step = step  # the enrolment code does not open a later login
     session.add(user)
@@ -205,7 +205,7 @@ def reset_totp(session: Session, user: User) -> None:
 def set_role_policy(session: Session, role: str, *, totp_required: bool):
     """Require (or stop requiring) a TOTP second factor for every user of ``role``."""
     if role not in {r.value for r in Role}:
-        raise InvalidInput("角色无效。", "Role must be organiser, supervisor or admin.", fields={"role": [role]})
+        raise InvalidInput(_l("角色无效。"), fields={"role": [role]})
     policy = session.get(RolePolicy, role) or RolePolicy(role=role)
     policy.totp_required = totp_required
     session.add(policy)
