@@ -23,6 +23,13 @@ class DomainError(Exception):
         return self.message_en if language == "en" else self.message_zh
 
 
+class BadRequest(DomainError):
+    """A request that cannot be read (a body that is not JSON, or nested too deeply)."""
+
+    status = 400
+    code = "bad_request"
+
+
 class NotAllowed(DomainError):
     """The actor may not do this (role or scope)."""
 
