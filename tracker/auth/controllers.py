@@ -60,10 +60,12 @@ def login():
     error = None
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
-        with db.transaction() as db_session:  # a password rehashed by the check is saved with it
-            user = db_session.exec(select(User).where(User.email == email)).first()
-            valid = user is not None and user.is_active and ops.verify_password(user, form.password.data)
+        user = db.session.exec(select(User).where(User.email == email)).first()
+        # the slow check runs before any write transaction (on SQLite that holds the write lock)
+        valid = user is not None and user.is_active and ops.verify_password(user, form.password.data)
         if valid:
+            with db.transaction():
+                ops.upgrade_password_hash(user, form.password.data)
             if user.totp_secret:
                 session.clear()
                 session[PENDING_KEY] = user.id

@@ -24,14 +24,18 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(user: User, password: str) -> bool:
-    """Check a password (argon2), upgrading the stored hash when its parameters are old."""
+    """Check a password (argon2: slow on purpose, so better outside a write transaction)."""
     try:
         _hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+    return True
+
+
+def upgrade_password_hash(user: User, password: str) -> None:
+    """After a successful check: hash ``password`` again when the stored hash's parameters are old."""
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
-    return True
 
 
 def create_user(session: Session, *, email: str, password: str, role: str, organisation: Organisation | None,
