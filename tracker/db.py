@@ -118,6 +118,23 @@ def _sqlite_begin(connection):
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def begin_writing(session: Session) -> None:
+    """On SQLite, start ``session``'s next transaction with ``BEGIN IMMEDIATE``.
+
+    A deferred transaction that has read cannot wait for the write lock: if another connection (the
+    embedded worker delivering mail) writes in between, its first write fails at once with "database
+    is locked", whatever the busy timeout. Taking the lock first waits up to the busy timeout instead.
+    A transaction that has only read so far is ended first, and what it loaded is read again under
+    the lock; one that has written already is left as it is.
+    """
+    if session.in_transaction():
+        if session.new or session.dirty or session.deleted or session.info.get(_WRITES_KEY):
+            return
+        session.commit()
+        session.expire_all()
+    session.connection(execution_options={"sqlite_immediate": True})
+
+
 class Database:
     """Holds each app's engine and a thread-scoped session; ``db.session`` is the current one."""
 
@@ -164,8 +181,11 @@ class Database:
     def transaction(self):
         """Commit on success, roll back on error: ``with db.transaction() as session: ...``.
 
-        The one way a request or a command ends its work: operations flush, the caller commits."""
+        The one way a request or a command ends its work: operations flush, the caller commits.
+        On SQLite the transaction takes the write lock first (:func:`begin_writing`)."""
         session = self.session
+        if self.dialect == "sqlite":
+            begin_writing(session)
         try:
             yield session
             session.commit()

@@ -47,6 +47,13 @@ class DomainError(Localised, Exception):
         self.fields = fields or {}
 
 
+class BadRequest(DomainError):
+    """A request that cannot be read (a body that is not JSON, or nested too deeply)."""
+
+    status = 400
+    code = "bad_request"
+
+
 class NotAllowed(DomainError):
     """The actor may not do this (role or scope)."""
 

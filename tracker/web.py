@@ -3,19 +3,23 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import datetime, timedelta
-from urllib.parse import unquote, urlencode, urlsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 from flask import Flask, current_app, jsonify, render_template, request, session
+from flask import Request as FlaskRequest
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
+from werkzeug.utils import cached_property
 
 from tracker.cases import queries
 from tracker.cases.states import STATE_NAMES
 from tracker.db import utcnow
-from tracker.errors import DomainError
+from tracker.errors import BadRequest, DomainError, InvalidInput
 from tracker.extensions import db, login_manager, offered_languages
 from tracker.i18n import current_language
+from tracker.inputs import MAX_PAGE, first_unstorable, storable, utf8_form_encoded, whole_number
 from tracker.users.models import User
 from tracker.workdays import BEIJING
 
@@ -36,6 +40,74 @@ def due_label(value: datetime | None) -> str:
     if (local.hour, local.minute, local.second) == (0, 0, 0):
         return (local - timedelta(days=1)).strftime("%Y-%m-%d") + " 24:00"
     return local.strftime("%Y-%m-%d %H:%M")
+
+
+def invalid_characters(name: str) -> InvalidInput:
+    """The refusal of text that cannot be stored (NUL, a lone surrogate, bytes that are not UTF-8)."""
+    message = _l("请求中含有无效字符（如 NUL）。")
+    return InvalidInput(message, fields={name: [str(message)]})
+
+
+class Request(FlaskRequest):
+    """Flask's request, read defensively: a query string that is not UTF-8 never raises, a body that
+    is not JSON or is nested too deeply is a 400, and JSON text that cannot be stored a 422."""
+
+    @cached_property
+    def args(self):
+        # werkzeug decodes the raw query string strictly; the edge check refuses what is replaced here
+        return self.parameter_storage_class(parse_qsl(self.query_string.decode("utf-8", "replace"),
+                                                      keep_blank_values=True, errors="werkzeug.url_quote"))
+
+    def get_json(self, force: bool = False, silent: bool = False, cache: bool = True):
+        try:
+            data = super().get_json(force=force, silent=silent, cache=cache)
+        except RecursionError:  # the parser's stack: "[" * 100000
+            if silent:
+                return None
+            data = self.on_json_loading_failed(ValueError("nested too deeply"))
+        where = first_unstorable(data)
+        if where is not None:
+            if silent:
+                return None
+            raise invalid_characters(where)
+        return data
+
+    def on_json_loading_failed(self, e: ValueError | None):
+        if e is None:  # not declared as JSON: 415
+            return super().on_json_loading_failed(e)
+        raise BadRequest(_l("请求体不是有效的 JSON，或嵌套过深。"))
+
+
+def _refuse_unstorable_input() -> None:
+    """The one check of what a request carries, before anything reads it (CSRF, rate limits, views):
+    the query string, a form and the path's values must be UTF-8 text without NUL. A JSON body is
+    checked as it is read (:class:`Request`)."""
+    if not utf8_form_encoded(request.query_string):
+        raise invalid_characters("query")
+    pairs = [*(request.view_args or {}).items(), *request.args.items(multi=True)]
+    # only a form is read here: another body keeps its own size limit (the API's, set by its blueprint)
+    if request.mimetype == "application/x-www-form-urlencoded" and not utf8_form_encoded(request.get_data()):
+        raise invalid_characters("form")
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        pairs += [*request.form.items(multi=True),
+                  *((name, upload.filename or "") for name, upload in request.files.items(multi=True))]
+    for name, value in pairs:
+        if not storable(name):
+            raise invalid_characters("_schema")
+        if isinstance(value, str) and not storable(value):
+            raise invalid_characters(name)
+
+
+def page_number(args) -> int:
+    """``?page=N``: 1 when absent or not a number; a number beyond :data:`MAX_PAGE` is refused."""
+    raw = args.get("page", "").strip()
+    if not (raw.isascii() and raw.isdigit()):
+        return 1
+    page = whole_number(raw, MAX_PAGE)
+    if page is None:
+        message = _l("页码超出范围。")
+        raise InvalidInput(message, fields={"page": [str(message)]})
+    return max(page, 1)
 
 
 def wants_json() -> bool:
@@ -106,6 +178,9 @@ def error_body(status: int, code: str, message: str, fields: dict | None = None)
 
 
 def init_app(app: Flask) -> None:
+    app.request_class = Request
+    # first of all the hooks, so that nothing reads a request before it is checked
+    app.before_request_funcs.setdefault(None, []).insert(0, _refuse_unstorable_input)
     login_manager.user_loader(_load_user)
     login_manager.login_view = "users.login"
     login_manager.login_message = None
@@ -142,7 +217,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def _domain_error(exc: DomainError):
-        db.session.rollback()
+        db.session.rollback()  # the page below reads the database: never through a failed transaction
         message = exc.message(current_language())
         if wants_json():
             return jsonify(error_body(exc.status, exc.code, message, exc.fields)), exc.status
@@ -150,6 +225,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
+        db.session.rollback()  # also after a 500, whose transaction may have failed
         messages = {
             400: gettext("请求有误。"),
             401: gettext("请先登录。"),
@@ -180,10 +256,7 @@ def init_app(app: Flask) -> None:
 def case_list_context(actor, default_state: str, queue_names: tuple[str, ...]) -> dict:
     """What a case list page needs: the page of rows, the filters and the capped queue sizes."""
     filters = queries.Filters.from_args(request.args, default_state)
-    try:
-        page = max(int(request.args.get("page", "1")), 1)
-    except ValueError:
-        page = 1
+    page = page_number(request.args)
     # sent_back is a filter on in_progress without an index of its own: listed, not counted
     counted = tuple(q for q in queue_names if q not in ("all", "closed", "sent_back"))
     result = queries.list_cases(db.session, actor, filters, page, queues=counted)

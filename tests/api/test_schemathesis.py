@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, settings
 
 from tests.api import schemathesis_hooks  # noqa: F401  (the JSON-lines serializer)
 from tracker.api.openapi import build_spec
+from tracker.organisations.models import Organisation
 from tracker.users.models import ApiToken
 from tracker.users.operations import hash_token
 
@@ -28,15 +29,20 @@ SETTINGS = dict(deadline=None, derandomize=True, database=None,
                 suppress_health_check=list(HealthCheck))
 
 
-#: the admin's token in these runs (stored hashed, like any other)
-TOKEN = "trk_schemathesis-admin-token-for-tests-only-0000"
+#: the token of the staff member in these runs (stored hashed, like any other)
+TOKEN = "trk_schemathesis-staff-token-for-tests-only-0000"
+ROLES = ("organiser", "supervisor", "admin")
 
 
-@pytest.fixture()
-def staff_headers(factory, staff, session):
-    """An admin's bearer token (admins see every case), with a site and a case to find."""
-    factory.case()
-    session.add(ApiToken(user_id=staff("admin").id, name="schemathesis", token_hash=hash_token(TOKEN)))
+@pytest.fixture(params=ROLES)
+def staff_headers(request, factory, staff, session):
+    """A bearer token of each staff role in turn, with a site and a case the role may act on: the
+    organiser is the case's, the supervisor the province above it, and an admin sees every case."""
+    case = factory.case()
+    role = request.param
+    org = {"organiser": case.organiser_id, "supervisor": case.supervisor_id, "admin": None}[role]
+    user = staff(role, session.get(Organisation, org) if org else None)
+    session.add(ApiToken(user_id=user.id, name="schemathesis", token_hash=hash_token(TOKEN)))
     session.commit()
     return {"Authorization": f"Bearer {TOKEN}"}
 
@@ -48,7 +54,7 @@ schema = schemathesis.openapi.from_dict(build_spec().to_dict())
 
 @schema.auth()
 class StaffToken:
-    """Sends the admin's token wherever the document asks for the bearer scheme."""
+    """Sends the staff member's token wherever the document asks for the bearer scheme."""
 
     def get(self, case, context):
         return TOKEN
@@ -59,9 +65,12 @@ class StaffToken:
 
 @pytest.fixture()
 def api_schema(app, staff_headers):
-    schema.app = app
-    schema.location = "/api/v1/openapi.json"
-    return schema
+    """A schema of its own for each run: a state machine keeps the app it was first made with."""
+    fresh = schemathesis.openapi.from_dict(build_spec().to_dict())
+    fresh.auth()(StaffToken)
+    fresh.app = app
+    fresh.location = "/api/v1/openapi.json"
+    return fresh
 
 
 def test_served_document_is_the_one_tested(client):

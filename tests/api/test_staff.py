@@ -237,3 +237,24 @@ def test_tokens_are_refused_while_the_role_requires_a_second_factor_not_yet_enro
     world["users"]["a"].totp_secret = "JBSWY3DPEHPK3PXP"
     session.commit()
     assert client.get("/api/v1/cases", headers=world["headers"]["a"]).status_code == 200
+
+def test_a_supervisor_reroutes_only_to_running_sites_in_its_own_tree(client, world, factory, session):
+    province, other = factory.province(), factory.org("450000", kind="supervisor", name="广西壮族自治区大数据发展局")
+    foreign = factory.site(organiser=factory.org(parent=other), supervisor=other)
+    foreign_supervised = factory.site(organiser=world["org_a"], supervisor=other)  # run in Guangdong
+    stopped = factory.site(organiser=world["org_a"], supervisor=province, is_running=False)
+    session.commit()
+    number = world["case_b"].tracking_number
+    refusals = {403: "You may only route to sites in your subtree.",
+                422: "This site is not running: choose a running site."}
+    for site, who, status in ((foreign, "supervisor", 403), (foreign_supervised, "supervisor", 403),
+                              (stopped, "supervisor", 422), (stopped, "admin", 422)):
+        response = client.post(f"/api/v1/cases/{number}/actions/reroute?lang=en", headers=world["headers"][who],
+                               json={"organiser_code": world["org_a"].code, "site_code": site.code})
+        assert (response.status_code, response.get_json().get("message")) == (status, refusals[status]), site.code
+    case = client.get(f"/api/v1/cases/{number}", headers=world["headers"]["admin"]).get_json()
+    assert case["organiser"]["code"] == world["org_b"].code and case["site"]["code"] not in (foreign.code, stopped.code)
+    # an admin's tree is the whole tree: any running site
+    moved = client.post(f"/api/v1/cases/{number}/actions/reroute", headers=world["headers"]["admin"],
+                        json={"organiser_code": world["org_a"].code, "site_code": foreign.code})
+    assert moved.status_code == 200 and moved.get_json()["site"]["code"] == foreign.code

@@ -252,14 +252,17 @@ def test_json_csv_xlsx_and_html_agree(quarter, runner, client, tree, tmp_path):
     assert text.splitlines()[0] == data["sentence"] and "合计" in text
 
 
-def test_scope_outside_the_subtree_is_not_found(quarter, app, client, factory, tree):
-    login(client, factory.user("supervisor", org=tree.gz))
+def test_scope_outside_the_subtree_is_not_found(quarter, app, client, factory, tree, session):
+    city_supervisor = factory.user("supervisor", org=tree.gz)
+    organiser = factory.user("organiser", org=tree.gz_org)
+    session.commit()  # an error page rolls the request's session back
+    login(client, city_supervisor)
     base = {"from": "2024-04-01", "to": "2024-06-30", "as_of": AS_OF.isoformat()}
     assert client.get("/supervise/report", query_string={**base, "scope": "440300"}).status_code == 404
     own = client.get("/supervise/report", query_string=base)
     assert own.status_code == 200 and "全市共收到网民反馈的“我为政府网站找错”留言4条" in own.get_data(as_text=True)
     assert client.get("/supervise/report/export.csv", query_string={**base, "scope": "440000"}).status_code == 404
-    login(client, factory.user("organiser", org=tree.gz_org))
+    login(client, organiser)
     assert client.get("/supervise/report", query_string=base).status_code == 403
 
 

@@ -94,6 +94,9 @@ def test_supervisor_queues_route_review_extend_chase(client, world, session):
     # the route select lists Guangdong organisers only
     assert world.org_b.name in page and world.org_c.name not in page
 
+    foreign = client.post(f"/cases/{world.case_a.tracking_number}/act/assign",
+                          data={"organiser_id": str(world.org_c.id)})
+    assert foreign.status_code == 403 and "本辖区" in foreign.text
     response = client.post(f"/cases/{world.case_a.tracking_number}/act/assign",
                            data={"organiser_id": str(world.org_b.id), "next": "/supervise"})
     assert response.status_code == 302 and response.location == "/supervise"

@@ -142,3 +142,14 @@ def test_login_attempts_are_throttled_per_address_and_per_email(live_app):
     # another account from a fresh address is not
     assert client.post("/login", data={"email": "other@example.gov.cn", "password": "x"},
                        environ_base={"REMOTE_ADDR": "10.0.0.3"}).status_code == 401
+
+
+def test_an_old_password_hash_is_upgraded_at_login(client, world, session):
+    from argon2 import PasswordHasher
+
+    user = world.organiser_a
+    user.password_hash = PasswordHasher(time_cost=1, memory_cost=8192).hash(PASSWORD)
+    session.commit()
+    assert _login(client, user.email).status_code == 302
+    session.expire_all()
+    assert "m=8192" not in user.password_hash and PasswordHasher().verify(user.password_hash, PASSWORD)

@@ -58,6 +58,9 @@ def _get(client, path, **kw):
 @pytest.mark.parametrize("target", HOSTILE_NEXT)
 def test_login_never_follows_a_hostile_next(client, world, target):
     response = _login(client, "gd@example.gov.cn", query_string={"next": target})
+    if "\x00" in target:  # text no database can store is refused at the edge, before any view
+        assert response.status_code == 422
+        return
     assert response.status_code == 302 and response.location == "/supervise"
 
 
@@ -66,6 +69,9 @@ def test_case_actions_never_follow_a_hostile_next(client, world, target):
     sign_in(client, world.organiser_a)
     number = world.case_a.tracking_number
     response = client.post(f"/cases/{number}/act/add_note", data={"text": "已联系", "next": target})
+    if "\x00" in target:  # text no database can store is refused at the edge, before any view
+        assert response.status_code == 422
+        return
     assert response.status_code == 302 and response.location == f"/cases/{number}"
     page = _get(client, f"/cases/{number}", query_string={"next": target})
     assert page.status_code == 200 and 'name="next"' not in page.text  # not carried into the forms

@@ -15,6 +15,7 @@ from tracker.cases.models import CannedAnswer, Category
 from tracker.errors import DomainError, InvalidInput
 from tracker.extensions import db
 from tracker.i18n import current_language
+from tracker.inputs import whole_number
 from tracker.organisations.models import Organisation, Site
 from tracker.organisations.operations import create_organisation, create_site
 from tracker.users import operations as user_ops
@@ -153,12 +154,12 @@ def categories():
         if form.get("kind") == "canned":
             category = form.get("category_code", "")
             admin_ops.create_canned_answer(session, title=form.get("title", ""), body=form.get("body", ""),
-                                           category_code=int(category) if category.isdigit() else None)
+                                           category_code=whole_number(category))
         else:
-            code = form.get("code", "")
-            if not code.isdigit():
-                    raise InvalidInput(_l("类型代码应为数字。"))
-            admin_ops.create_category(session, code=int(code), name_zh=form.get("name_zh", ""),
+            code = whole_number(form.get("code", ""))
+            if code is None:
+                raise InvalidInput(_l("类型代码应为数字。"))
+            admin_ops.create_category(session, code=code, name_zh=form.get("name_zh", ""),
                                       name_en=form.get("name_en", ""))
 
     return _write(action, _("已保存。"), "admin.categories", "admin/categories.html", _categories_context)

@@ -23,10 +23,9 @@ from marshmallow import (
 from tracker.cases import validation as rules
 from tracker.cases.states import ANSWER_OUTCOMES, NOT_TAKEN_UP_OUTCOMES, Outcome, State
 from tracker.i18n import current_language, in_language
+from tracker.inputs import MAX_INT, MAX_PAGE
 from tracker.workdays import BEIJING
 
-#: the largest id or code the database holds (a 32-bit signed integer)
-MAX_INT = 2**31 - 1
 MAX_PER_PAGE = 100
 REASON_MAX = 1000
 TEXT_MAX = 2000
@@ -237,7 +236,7 @@ class CategoryListSchema(Schema):
 
 
 class PageQuerySchema(QuerySchema):
-    page = fields.Int(load_default=1, validate=validate.Range(1, 100_000))
+    page = fields.Int(load_default=1, validate=validate.Range(1, MAX_PAGE))
     per_page = fields.Int(load_default=20, validate=validate.Range(1, MAX_PER_PAGE))
 
 

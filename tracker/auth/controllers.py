@@ -53,9 +53,11 @@ def login():
     form = LoginForm()
     error = None
     if form.validate_on_submit():
-        with db.transaction() as db_session:  # a password rehashed by the check is saved with it
-            user = ops.authenticate(db_session, form.email.data, form.password.data)
+        # the slow check runs before any write transaction (on SQLite that holds the write lock)
+        user = ops.authenticate(db.session, form.email.data, form.password.data)
         if user is not None:
+            with db.transaction():
+                ops.upgrade_password_hash(user, form.password.data)
             if user.totp_secret:
                 session.clear()
                 session[PENDING_KEY] = user.id

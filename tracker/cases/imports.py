@@ -46,6 +46,7 @@ from tracker.cases.states import OUTCOME_BY_PLATFORM_STATUS
 from tracker.cases.validation import clean_text
 from tracker.db import frozen_clock
 from tracker.errors import DomainError
+from tracker.inputs import first_unstorable
 from tracker.organisations.models import Organisation, OrgKind, Site, SiteHost
 from tracker.organisations.operations import (
     add_site_host,
@@ -134,8 +135,8 @@ def _integer(raw: dict, name: str) -> int:
     raise RecordError(f"{name} is not a number: {value!r}")
 
 
-def parse_record(line: str | bytes) -> PlatformRecord:
-    """Check one JSON line of the public records; raise :class:`RecordError` when malformed."""
+def _json_object(line: str | bytes) -> dict:
+    """The JSON object on ``line``, holding only text the databases can store."""
     if isinstance(line, bytes):
         try:
             line = line.decode("utf-8")
@@ -145,8 +146,19 @@ def parse_record(line: str | bytes) -> PlatformRecord:
         raw = json.loads(line)
     except json.JSONDecodeError as exc:
         raise RecordError(f"not valid JSON: {exc.msg} (column {exc.colno})") from None
+    except RecursionError:
+        raise RecordError("not valid JSON: nested too deeply") from None
     if not isinstance(raw, dict):
         raise RecordError("not a JSON object")
+    where = first_unstorable(raw)
+    if where is not None:
+        raise RecordError(f"invalid characters (such as NUL) in {where}")
+    return raw
+
+
+def parse_record(line: str | bytes) -> PlatformRecord:
+    """Check one JSON line of the public records; raise :class:`RecordError` when malformed."""
+    raw = _json_object(line)
     external_id = str(_integer(raw, "id"))
     category = _integer(raw, "problem_id")
     created = parse_platform_time(raw.get("created"), "created")

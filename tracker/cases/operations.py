@@ -74,6 +74,21 @@ def _organiser_in_scope(session: Session, actor: Actor, organiser_id: int) -> Or
     return organiser
 
 
+def _site_in_scope(session: Session, actor: Actor, site_id: int) -> Site:
+    """A running site that a supervisor's subtree holds: its organiser and its supervisor both."""
+    site = session.get(Site, site_id)
+    if site is None:
+        raise InvalidInput(_l("网站不存在。"), fields={"site_id": ["?"]})
+    if not site.is_running:
+        raise InvalidInput(_l("该网站已停止运行，不能改派到它。"), fields={"site_id": ["not running"]})
+    if actor.role == Role.supervisor:
+        for org_id in (site.organiser_id, site.supervisor_id):
+            org = session.get(Organisation, org_id)
+            if org is None or not is_within(org, actor.organisation):
+                raise NotAllowed(_l("只能改派到本辖区内的网站。"))
+    return site
+
+
 def _sweep_later(session: Session, case: Case) -> None:
     deadlines.schedule_sweep(case, load_calendar(session))
 
@@ -166,10 +181,7 @@ def reroute(session: Session, case: Case, actor: Actor, *, organiser_id: int, si
     check(session, Action.reroute, actor, case)
     _organiser_in_scope(session, actor, organiser_id)
     if site_id is not None:
-        site = session.get(Site, site_id)
-        if site is None:
-            raise InvalidInput(_l("网站不存在。"), fields={"site_id": ["?"]})
-        case.site_id = site.id
+        case.site_id = _site_in_scope(session, actor, site_id).id
     case.sent_back_at = None
     return _assign(session, case, actor, organiser_id, action=Action.reroute, note=note)
 

@@ -18,6 +18,7 @@ from tracker.cases.models import Case, Category
 from tracker.cases.scope import Actor, scoped_cases
 from tracker.cases.states import OPEN_STATES, State
 from tracker.db import utcnow
+from tracker.inputs import whole_number
 from tracker.organisations.models import Organisation, OrgKind, Site
 from tracker.organisations.scope import subtree_ids
 from tracker.workdays import WorkCalendar, beijing_date, start_of_day
@@ -65,7 +66,7 @@ class Filters:
         return cls(
             state=state if state in QUEUES else default_state,
             site=args.get("site", "").strip()[:32],
-            category=int(category) if category.isdigit() else None,
+            category=whole_number(category),
             received_from=_date("from"),
             received_to=_date("to"),
             q=args.get("q", "").strip()[:200],

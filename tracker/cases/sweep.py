@@ -23,7 +23,7 @@ from tracker.calendar.store import load_calendar
 from tracker.cases.deadlines import schedule_sweep
 from tracker.cases.models import Case
 from tracker.cases.states import State
-from tracker.db import utcnow
+from tracker.db import begin_writing, utcnow
 from tracker.extensions import db
 from tracker.outbox import enqueue
 
@@ -70,7 +70,7 @@ def sweep(*, now: datetime | None = None, batch: int | None = None) -> dict:
     stats = {"cases": 0, "reminders": 0, "overdue": 0}
     while True:
         if dialect == "sqlite":
-            session.connection(execution_options={"sqlite_immediate": True})
+            begin_writing(session)
         cases = list(session.exec(due_cases_query(now, batch, dialect)).all())
         calendar = load_calendar(session)
         with session.no_autoflush:  # one flush per batch, at commit

@@ -25,6 +25,7 @@ from tracker.errors import DomainError, InvalidInput
 from tracker.extensions import db
 from tracker.i18n import current_language
 from tracker.inbox import util
+from tracker.inputs import whole_number
 from tracker.web import case_list_context, safe_next
 
 INBOX_QUEUES = ("open", "new", "in_progress", "due_soon", "overdue", "in_review", "sent_back", "closed")
@@ -65,10 +66,10 @@ def _int(name: str, *, required: bool = True) -> int | None:
     raw = request.form.get(name, "").strip()
     if not raw and not required:
         return None
-    try:
-        return int(raw)
-    except ValueError:
-        raise InvalidInput(_l("请填写数字。"), fields={name: [raw]}) from None
+    number = whole_number(raw)
+    if number is None:
+        raise InvalidInput(_l("请填写数字。"), fields={name: [raw[:20]]})
+    return number
 
 
 def _arguments(operation: str) -> dict:

@@ -27,6 +27,7 @@ from tracker.organisations.models import Organisation, Site
 from tracker.public import util
 from tracker.public.captcha import new_captcha
 from tracker.public.forms import FeedbackForm, ReportForm
+from tracker.web import page_number
 
 RECEIPT_KEY = "report_receipt"
 
@@ -139,9 +140,8 @@ def answers():
     """Closed cases with their answers, personal data masked; searchable by site and category."""
     site = request.args.get("site", "").strip()[:100]
     category = request.args.get("category", "").strip()[:5]
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() else 1
-    items, total, page, pages = util.published_answers(db.session, site=site, category=category, page=page)
+    items, total, page, pages = util.published_answers(db.session, site=site, category=category,
+                                                       page=page_number(request.args))
     return render_template("public/answers.html", items=items, total=total, page=page, pages=pages,
                            site=site, category=category, categories=util.active_categories(db.session))
 

@@ -3,6 +3,10 @@
 The table has one row per group and a last row 合计 (the totals); rates are percentages with one
 decimal in CSV and fractions formatted ``0.0%`` in XLSX. The XLSX also holds a native bar chart of
 the on-time rate by row, and a second sheet with the notice sentence and the formulas.
+
+Names and codes come from the database, so neither file lets one act as a spreadsheet formula: in
+CSV a text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading
+``'``; in XLSX every text cell is stored as text (openpyxl would store ``=…`` as a formula).
 """
 from __future__ import annotations
 
@@ -45,14 +49,33 @@ def _text(key: str, value) -> str:
     return "" if value is None else str(value)
 
 
+#: what makes a spreadsheet read a cell as a formula
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(value) -> str:
+    """``value`` as a CSV cell that no spreadsheet reads as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def to_csv(report: dict) -> bytes:
     """UTF-8 with a byte-order mark, so that Excel reads the Chinese headings."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(headings(report))
     for row in table_rows(report):
-        writer.writerow([row["key"], row["name"], *(_text(k, row[k]) for k in FIGURE_KEYS)])
+        writer.writerow([csv_text(row["key"]), csv_text(row["name"]), *(_text(k, row[k]) for k in FIGURE_KEYS)])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _as_text(workbook: Workbook) -> None:
+    """Every cell that openpyxl took for a formula (a text starting with ``=``) is stored as text."""
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
 
 
 def to_xlsx(report: dict) -> bytes:
@@ -95,6 +118,7 @@ def to_xlsx(report: dict) -> bytes:
     notes.append(["收到日期", f"{report['from']} 至 {report['to']}"])
     notes.append(["统计时点", report["as_of"]])
     notes.append(["口径", _zh(FOOTNOTE)])
+    _as_text(workbook)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -20,6 +20,7 @@ from tracker.reports import params as report_params
 from tracker.reports.exports import to_csv, to_xlsx
 from tracker.reports.notice import percent
 from tracker.users.models import Role
+from tracker.web import page_number
 from tracker.workdays import BEIJING
 
 PAGE_SIZE = 100
@@ -121,7 +122,7 @@ def report_cases():
     bucket = request.args.get("bucket", "received")
     key = request.args.get("key") or None
     outcome = request.args.get("outcome") or None
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number(request.args)
     query = figures.bucket_filter(db.session, params, bucket, key, outcome)
     cases = db.session.exec(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).all()
     args = _query_args(params)

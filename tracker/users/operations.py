@@ -44,12 +44,14 @@ def _stand_in_hash() -> str:
 
 
 def verify_password(user: User, password: str) -> bool:
-    """Check a password (argon2), upgrading the stored hash when its parameters are old."""
-    if not _matches(user.password_hash, password):
-        return False
+    """Check a password (argon2: slow on purpose, so better outside a write transaction)."""
+    return _matches(user.password_hash, password)
+
+
+def upgrade_password_hash(user: User, password: str) -> None:
+    """After a successful check: hash ``password`` again when the stored hash's parameters are old."""
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
-    return True
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:
