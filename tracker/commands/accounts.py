@@ -6,6 +6,8 @@ reset-totp and set-password are on the command line only.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import click
 from flask.cli import with_appcontext
 from sqlmodel import select
@@ -21,6 +23,16 @@ from tracker.users.operations import create_user, reset_totp, set_password, set_
 
 def _fail(exc: DomainError):
     raise click.ClickException(exc.message_en)
+
+
+@contextmanager
+def _writing():
+    """One transaction; a refusal ends the command with ``Error: <message>`` and exit status 1."""
+    try:
+        with db.transaction() as session:
+            yield session
+    except DomainError as exc:
+        _fail(exc)
 
 
 def _user(session, email: str) -> User:
@@ -54,12 +66,9 @@ def create_user_command(email, password, role, org_code, site_code, name):
             raise click.ClickException(f"no organisation with code {org_code}")
     elif role != "admin":
         raise click.UsageError("organisers and supervisors need --org or --site")
-    try:
-        with db.transaction() as session:
-            user = create_user(session, email=email, password=password, role=role,
-                               organisation=organisation, name=name)
-    except DomainError as exc:
-        _fail(exc)
+    with _writing() as session:
+        user = create_user(session, email=email, password=password, role=role,
+                           organisation=organisation, name=name)
     where = f" of {organisation.code} {organisation.name}" if organisation else ""
     click.echo(f"created {user.role} {user.email}{where}")
 
@@ -77,11 +86,8 @@ def create_org_command(code, name, kind, parent_code):
         parent = db.session.exec(select(Organisation).where(Organisation.code == parent_code)).first()
         if parent is None:
             raise click.ClickException(f"no organisation with code {parent_code}")
-    try:
-        with db.transaction() as session:
-            org = create_organisation(session, code=code, name=name, kind=kind, parent=parent)
-    except DomainError as exc:
-        _fail(exc)
+    with _writing() as session:
+        org = create_organisation(session, code=code, name=name, kind=kind, parent=parent)
     click.echo(f"created {org.kind} {org.code} {org.path}")
 
 
@@ -90,11 +96,8 @@ def create_org_command(code, name, kind, parent_code):
 @with_appcontext
 def import_sites_command(csv_file):
     """Import sites from CSV: code,name,organiser_code,supervisor_code,hosts."""
-    try:
-        with db.transaction() as session:
-            result = import_sites(session, csv_file.read())
-    except DomainError as exc:
-        _fail(exc)
+    with _writing() as session:
+        result = import_sites(session, csv_file.read())
     click.echo(f"created {result.created} sites, updated {result.updated}")
 
 
@@ -126,11 +129,8 @@ def reset_totp_command(email):
 @with_appcontext
 def set_password_command(email, password):
     """Give a user a new password (forgotten or leaked); their sessions end."""
-    try:
-        with db.transaction() as session:
-            set_password(session, _user(session, email), password)
-    except DomainError as exc:
-        _fail(exc)
+    with _writing() as session:
+        set_password(session, _user(session, email), password)
     click.echo(f"password set for {email}; their sessions are ended")
 
 
@@ -141,11 +141,8 @@ def set_password_command(email, password):
 @with_appcontext
 def create_category_command(code, name_zh, name_en):
     """Add an error category."""
-    try:
-        with db.transaction() as session:
-            create_category(session, code=code, name_zh=name_zh, name_en=name_en)
-    except DomainError as exc:
-        _fail(exc)
+    with _writing() as session:
+        create_category(session, code=code, name_zh=name_zh, name_en=name_en)
     click.echo(f"created category {code}")
 
 
@@ -156,11 +153,8 @@ def create_category_command(code, name_zh, name_en):
 @with_appcontext
 def add_canned_answer_command(category, title, body):
     """Add a canned answer text that organisers can insert into their answers."""
-    try:
-        with db.transaction() as session:
-            create_canned_answer(session, title=title, body=body, category_code=category)
-    except DomainError as exc:
-        _fail(exc)
+    with _writing() as session:
+        create_canned_answer(session, title=title, body=body, category_code=category)
     click.echo("created canned answer")
 
 
