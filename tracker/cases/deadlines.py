@@ -26,9 +26,6 @@ from tracker.cases.scope import SYSTEM
 from tracker.cases.states import State
 from tracker.workdays import Due, WorkCalendar
 
-__all__ = ["load_calendar", "answer_due", "start_answer_clock", "start_reopen_clock",
-           "triage_due", "extended_due", "recompute_due", "schedule_sweep", "load_year"]
-
 
 def answer_period() -> int:
     """The answer period for a clock that starts now (``ANSWER_WORKDAYS``)."""
