@@ -2,10 +2,12 @@
 from sqlmodel import SQLModel
 
 from tracker.calendar.models import CalendarDay, CalendarYear  # noqa: F401
+from tracker.cases import access  # noqa: F401  (keeps the access rows in step with every flush)
 from tracker.cases.models import (  # noqa: F401
     Attachment,
     CannedAnswer,
     Case,
+    CaseAccess,
     CaseEvent,
     Category,
     ExtensionRequest,

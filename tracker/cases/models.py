@@ -30,6 +30,9 @@ class Category(SQLModel, table=True):
         return self.name_en if language == "en" else self.name_zh
 
 
+UNSATISFIED = "state = 'closed' AND feedback = 'unsatisfied'"
+
+
 class Case(SQLModel, table=True):
     """A citizen's report about a page of a government website."""
 
@@ -49,6 +52,20 @@ class Case(SQLModel, table=True):
         sa.Index("ix_case_supervisor_state", "supervisor_id", "state"),
         sa.Index("ix_case_received", "received_at"),
         sa.Index("ix_case_page_url_state", "page_url", "state"),
+        # lists of every case (admins, the national root): one state by due time
+        sa.Index("ix_case_state_due", "state", "due_at"),
+        # the supervisor's unsatisfied cases, newest rating first
+        sa.Index("ix_case_unsatisfied", "feedback_at", postgresql_where=sa.text(UNSATISFIED),
+                 sqlite_where=sa.text(UNSATISFIED)),
+        # the report replays the few cases reopened after its as-of moment
+        sa.Index("ix_case_reopened", "reopened_at"),
+        # the published answers, newest first, all or by category or site
+        sa.Index("ix_case_published", "closed_at", "id", postgresql_where=sa.text("state = 'closed'"),
+                 sqlite_where=sa.text("state = 'closed'")),
+        sa.Index("ix_case_published_category", "category_code", "closed_at", "id",
+                 postgresql_where=sa.text("state = 'closed'"), sqlite_where=sa.text("state = 'closed'")),
+        sa.Index("ix_case_published_site", "site_id", "closed_at", "id",
+                 postgresql_where=sa.text("state = 'closed'"), sqlite_where=sa.text("state = 'closed'")),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -110,6 +127,25 @@ class Case(SQLModel, table=True):
         return self.state == State.closed and self.answered_at is not None and is_on_time(
             self.answered_at, self.due_at)
 
+
+
+class CaseAccess(SQLModel, table=True):
+    """Which supervising organisations see a case: one row per ancestor (itself included) of its
+    organiser and of its responsible supervisor, the national root left out (it sees everything).
+
+    Derived from the case row, never written by hand (:mod:`tracker.cases.access` keeps it in
+    step). It carries the case's state and due time so that a supervisor's queue is one ordered
+    walk of ``(org_id, state, due_at)``, however many cases the tree holds.
+    """
+
+    __tablename__ = "case_access"
+    __table_args__ = (sa.Index("ix_case_access_queue", "org_id", "state", "due_at", "case_id"),)
+
+    org_id: int = Field(foreign_key="organisation.id", primary_key=True, sa_column_kwargs={"autoincrement": False})
+    case_id: int = Field(foreign_key="case_report.id", primary_key=True, index=True,
+                         sa_column_kwargs={"autoincrement": False})
+    state: str = Field(max_length=16)
+    due_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class CaseEvent(SQLModel, table=True):

@@ -1,8 +1,10 @@
 """Case lists for staff: the inbox and the supervisor's case list share these queries.
 
 Every list starts from :func:`tracker.cases.scope.scoped_cases`, so scope is applied once, here.
-Pages are ``LIMIT size + 1`` with an OFFSET: the extra row says whether there is a next page, so
-no list ever counts all of an organisation's cases. Queue sizes are counted up to a cap.
+A supervisor's lists walk the access rows (:mod:`tracker.cases.access`), an organiser's the
+(organiser_id, state, due_at) index. Pages are ``LIMIT size + 1`` with an OFFSET: the extra row
+says whether there is a next page, so no list ever counts all of an organisation's cases. Queue
+sizes are counted up to a cap.
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from sqlmodel import Session, select
 
 from tracker.calendar.store import load_calendar
 from tracker.cases.models import Case, Category
-from tracker.cases.scope import Actor, scoped_cases
+from tracker.cases.scope import CASE_COLUMNS, Actor, ListColumns, list_columns, scoped_cases
 from tracker.cases.states import OPEN_STATES, State
 from tracker.db import utcnow
 from tracker.inputs import whole_number
@@ -105,8 +107,9 @@ def due_soon_bound(calendar: WorkCalendar, now: datetime) -> datetime:
     return start_of_day(second_workday)
 
 
-def _queue(state: str, now: datetime, calendar: WorkCalendar) -> tuple[list[str] | None, list, bool]:
-    """A queue as (states, extra conditions, newest first). ``states`` None: any state."""
+def _queue(state: str, now: datetime, calendar: WorkCalendar, due_at) -> tuple[list[str] | None, list, bool]:
+    """A queue as (states, extra conditions, newest first). ``states`` None: any state.
+    ``due_at``: the due time column the list orders by."""
     if state == "open":
         return _OPEN, [], False
     if state == "new":
@@ -114,9 +117,9 @@ def _queue(state: str, now: datetime, calendar: WorkCalendar) -> tuple[list[str]
     if state == "in_progress":
         return [State.in_progress], [], False
     if state == "due_soon":
-        return _OPEN, [Case.due_at > now, Case.due_at <= due_soon_bound(calendar, now)], False
+        return _OPEN, [due_at > now, due_at <= due_soon_bound(calendar, now)], False
     if state == "overdue":
-        return _OPEN, [Case.due_at <= now], False
+        return _OPEN, [due_at <= now], False
     if state == "in_review":
         return [State.in_review], [], False
     if state == "sent_back":
@@ -128,31 +131,36 @@ def _queue(state: str, now: datetime, calendar: WorkCalendar) -> tuple[list[str]
     return None, [], False
 
 
-def _ordered(newest_first: bool):
-    return (Case.due_at.desc(), Case.id.desc()) if newest_first else (Case.due_at, Case.id)
+def _ordered(columns: ListColumns, newest_first: bool):
+    return (columns.due_at.desc(), columns.id.desc()) if newest_first else (columns.due_at, columns.id)
 
 
-def _narrow(query, state: str, now: datetime, calendar: WorkCalendar, limit: int):
-    """``query`` narrowed to one queue, as a query of ``Case`` ordered by due time, at most ``limit`` rows.
+def by_due_time(query, columns: ListColumns, states: list[str] | None, limit: int, *, newest_first: bool = False):
+    """``query`` (of ``Case``) in the given states, ordered by due time, at most ``limit`` rows.
 
-    A queue of several states is a UNION ALL of one branch per state, each walking the
-    (organiser_id, state, due_at) index in order and stopping after ``limit`` rows; only those few
+    A list of several states is a UNION ALL of one branch per state, each walking the
+    (organisation, state, due_at) index in order and stopping after ``limit`` rows; only those few
     rows are merged and sorted. So the first page costs the same however many cases exist.
     """
-    states, conditions, newest_first = _queue(state, now, calendar)
-    order = _ordered(newest_first)
-    query = query.where(*conditions)
+    order = _ordered(columns, newest_first)
     if states is None or len(states) == 1:
         if states:
-            query = query.where(Case.state == states[0])
+            query = query.where(columns.state == states[0])
         return query.order_by(*order).limit(limit)
     branches = []
     for one in states:
-        branch = (query.where(Case.state == one).with_only_columns(Case.id)
+        branch = (query.where(columns.state == one).with_only_columns(Case.id)
                   .order_by(*order).limit(limit).subquery())
         branches.append(select(branch.c.id))
     ids = union_all(*branches).subquery()
-    return select(Case).where(Case.id.in_(select(ids.c.id))).order_by(*order).limit(limit)
+    return select(Case).where(Case.id.in_(select(ids.c.id))).order_by(*_ordered(CASE_COLUMNS, newest_first)) \
+        .limit(limit)
+
+
+def _narrow(query, columns: ListColumns, state: str, now: datetime, calendar: WorkCalendar, limit: int):
+    """``query`` narrowed to one queue, ordered by due time, at most ``limit`` rows (:func:`by_due_time`)."""
+    states, conditions, newest_first = _queue(state, now, calendar, columns.due_at)
+    return by_due_time(query.where(*conditions), columns, states, limit, newest_first=newest_first)
 
 
 def _filtered(session: Session, actor: Actor, filters: Filters):
@@ -182,8 +190,8 @@ def list_query(session: Session, actor: Actor, filters: Filters, page: int = 1, 
     """The SELECT behind one page (``size + 1`` rows), for the views and for EXPLAIN."""
     now = now or utcnow()
     offset = (max(page, 1) - 1) * size
-    query = _narrow(_filtered(session, actor, filters), filters.state, now, calendar or load_calendar(session),
-                    offset + size + 1)
+    query = _narrow(_filtered(session, actor, filters), list_columns(actor), filters.state, now,
+                    calendar or load_calendar(session), offset + size + 1)
     return query.offset(offset)
 
 
@@ -207,8 +215,8 @@ def count_queue(session: Session, actor: Actor, filters: Filters, state: str, *,
                 cap: int = COUNT_CAP, calendar: WorkCalendar | None = None) -> int:
     """How many cases the queue holds, counting at most ``cap`` (show ``cap`` as "99+")."""
     now = now or utcnow()
-    inner = _narrow(_filtered(session, actor, filters), state, now, calendar or load_calendar(session),
-                    cap).subquery()
+    inner = _narrow(_filtered(session, actor, filters), list_columns(actor), state, now,
+                    calendar or load_calendar(session), cap).subquery()
     return session.exec(select(func.count()).select_from(inner)).one()
 
 

@@ -10,48 +10,45 @@ from sqlmodel import Session, select
 
 from tracker.calendar.store import load_calendar
 from tracker.cases.models import Case, ExtensionRequest
-from tracker.cases.queries import due_soon_bound
-from tracker.cases.scope import Actor, scoped_cases
+from tracker.cases.queries import by_due_time, due_soon_bound
+from tracker.cases.scope import Actor, list_columns, scoped, scoped_cases
 from tracker.cases.states import OPEN_STATES, State
 from tracker.organisations.models import Organisation
 
 QUEUE_LIMIT = 50
 
 
-def _scoped_ids(session: Session, actor: Actor):
-    return scoped_cases(session, actor).with_only_columns(Case.id)
-
-
 def triage(session: Session, actor: Actor) -> list[Case]:
     """Unrouted and returned cases, oldest triage deadline first."""
-    return session.exec(scoped_cases(session, actor).where(Case.state == State.triage)
+    return session.exec(scoped_cases(session, actor).where(list_columns(actor).state == State.triage)
                         .order_by(Case.triage_due_at, Case.due_at, Case.id).limit(QUEUE_LIMIT)).all()
 
 
 def unsatisfied(session: Session, actor: Actor) -> list[Case]:
-    """Closed cases the citizen rated unsatisfied: candidates for reopening (重办)."""
+    """Closed cases the citizen rated unsatisfied: candidates for reopening (重办), newest rating
+    first (the partial index ``ix_case_unsatisfied``)."""
     return session.exec(scoped_cases(session, actor).where(Case.state == State.closed,
                                                            Case.feedback == "unsatisfied")
                         .order_by(Case.feedback_at.desc(), Case.id).limit(QUEUE_LIMIT)).all()
 
 
 def in_review(session: Session, actor: Actor) -> list[Case]:
-    return session.exec(scoped_cases(session, actor).where(Case.state == State.in_review)
-                        .order_by(Case.due_at, Case.id).limit(QUEUE_LIMIT)).all()
+    return session.exec(by_due_time(scoped_cases(session, actor), list_columns(actor), [State.in_review],
+                                    QUEUE_LIMIT)).all()
 
 
 def extension_requests(session: Session, actor: Actor) -> list[tuple[ExtensionRequest, Case]]:
-    query = (select(ExtensionRequest, Case).join(Case, Case.id == ExtensionRequest.case_id)
-             .where(ExtensionRequest.state == "pending", Case.id.in_(_scoped_ids(session, actor)))
-             .order_by(ExtensionRequest.created_at).limit(QUEUE_LIMIT))
+    query = scoped(select(ExtensionRequest, Case).join(Case, Case.id == ExtensionRequest.case_id)
+                   .where(ExtensionRequest.state == "pending"), actor)
+    query = query.order_by(ExtensionRequest.created_at).limit(QUEUE_LIMIT)
     return session.exec(query).all()
 
 
 def overdue(session: Session, actor: Actor, now: datetime) -> list[Case]:
     """Open, assigned cases past their due time: the ones to chase (督办)."""
-    return session.exec(scoped_cases(session, actor).where(
-        Case.state.in_([State.assigned, State.in_progress, State.in_review]), Case.due_at <= now)
-        .order_by(Case.due_at, Case.id).limit(QUEUE_LIMIT)).all()
+    columns = list_columns(actor)
+    return session.exec(by_due_time(scoped_cases(session, actor).where(columns.due_at <= now), columns,
+                                    [State.assigned, State.in_progress, State.in_review], QUEUE_LIMIT)).all()
 
 
 @dataclass
@@ -66,12 +63,12 @@ def overview(session: Session, actor: Actor, now: datetime) -> list[OrgLoad]:
     """Per organiser: open, overdue and due-soon cases (one grouped query)."""
     bound = due_soon_bound(load_calendar(session), now)
     open_states = [s.value for s in OPEN_STATES]
-    query = (scoped_cases(session, actor)
-             .with_only_columns(Case.organiser_id, func.count(),
-                                func.sum(when((Case.due_at <= now, 1), else_=0)),
-                                func.sum(when(((Case.due_at > now) & (Case.due_at <= bound), 1), else_=0)))
-             .where(Case.state.in_(open_states), Case.organiser_id.is_not(None))
-             .group_by(Case.organiser_id))
+    columns = list_columns(actor)
+    query = scoped(select(Case.organiser_id, func.count(),
+                          func.sum(when((columns.due_at <= now, 1), else_=0)),
+                          func.sum(when(((columns.due_at > now) & (columns.due_at <= bound), 1), else_=0)))
+                   .select_from(Case), actor)
+    query = query.where(columns.state.in_(open_states), Case.organiser_id.is_not(None)).group_by(Case.organiser_id)
     rows = session.execute(query).all()
     orgs = {o.id: o for o in session.exec(select(Organisation).where(
         Organisation.id.in_([r[0] for r in rows])))} if rows else {}

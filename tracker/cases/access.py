@@ -1,0 +1,139 @@
+"""Keeps :class:`~tracker.cases.models.CaseAccess` in step with the case rows.
+
+A supervisor sees the cases whose organiser or responsible supervisor lies in its subtree
+(:func:`tracker.cases.scope.can_see`). Asked of the case table, that is an OR of two prefix
+matches that no index serves, so every queue would read the whole tree. Instead each case keeps one
+access row per organisation that sees it this way (the ancestors, by path, of its organiser and of
+its supervisor, themselves included, the national root left out), carrying the case's state and due
+time. A queue is then one ordered walk of ``(org_id, state, due_at)``.
+
+The rows follow the case row, whichever way it is written:
+
+- every flush of an ORM session that adds a case or changes its organiser, supervisor, state or
+  due time rewrites them (:func:`_follow_flush`);
+- bulk writers that bypass the ORM call :func:`refresh` with the ids they wrote;
+- :func:`rebuild` recomputes every row (the migration that added the table, bulk loads).
+
+Ancestry is read from the materialised paths, the one scope rule of
+:mod:`tracker.organisations.scope`: X is an ancestor of Y when Y's path starts with X's path.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+import sqlalchemy as sa
+from sqlalchemy.orm import attributes
+from sqlmodel import Session
+
+from tracker.cases.models import Case, CaseAccess
+from tracker.db import UTCDateTime
+from tracker.organisations.models import Organisation
+
+#: the case columns the access rows depend on
+TRACKED = ("organiser_id", "supervisor_id", "state", "due_at")
+#: ids per statement (SQLite binds at most a few thousand parameters per statement)
+CHUNK = 500
+_access = CaseAccess.__table__
+_case = Case.__table__
+_org = Organisation.__table__
+
+
+def path_prefixes(path: str) -> list[str]:
+    """The paths of ``path``'s ancestors and itself, root left out: ``/44/4401/`` gives
+    ``/44/`` and ``/44/4401/``."""
+    codes = [code for code in path.split("/") if code]
+    return ["/" + "/".join(codes[:n]) + "/" for n in range(1, len(codes) + 1)]
+
+
+def _chunks(values: list, size: int = CHUNK) -> Iterator[list]:
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def ancestor_map(connection, org_ids: Iterable[int]) -> dict[int, list[int]]:
+    """org id -> the ids of the organisations that see its cases (its ancestors and itself)."""
+    wanted = sorted({i for i in org_ids if i is not None})
+    paths: dict[int, str] = {}
+    for chunk in _chunks(wanted):
+        paths.update(connection.execute(sa.select(_org.c.id, _org.c.path).where(_org.c.id.in_(chunk))).all())
+    prefixes = sorted({p for path in paths.values() for p in path_prefixes(path)})
+    by_path: dict[str, int] = {}
+    for chunk in _chunks(prefixes):
+        by_path.update(connection.execute(sa.select(_org.c.path, _org.c.id).where(_org.c.path.in_(chunk))).all())
+    return {org_id: [by_path[p] for p in path_prefixes(path) if p in by_path] for org_id, path in paths.items()}
+
+
+def access_rows(ancestors: dict[int, list[int]], case_id: int, organiser_id: int | None, supervisor_id: int | None,
+                state: str, due_at) -> list[dict]:
+    """The access rows of one case."""
+    seeing = dict.fromkeys([*ancestors.get(organiser_id, ()), *ancestors.get(supervisor_id, ())])
+    return [{"org_id": org_id, "case_id": case_id, "state": state, "due_at": due_at} for org_id in seeing]
+
+
+def _write(connection, cases: list[tuple], *, replace: bool) -> None:
+    """Write the rows of ``cases`` (id, organiser_id, supervisor_id, state, due_at)."""
+    ancestors = ancestor_map(connection, [c[1] for c in cases] + [c[2] for c in cases])
+    if replace:
+        for chunk in _chunks([c[0] for c in cases]):
+            connection.execute(_access.delete().where(_access.c.case_id.in_(chunk)))
+    rows = [row for case in cases for row in access_rows(ancestors, *case)]
+    if rows:
+        connection.execute(_access.insert(), rows)
+
+
+def refresh(connection, case_ids: Iterable[int]) -> None:
+    """Rewrite the access rows of ``case_ids`` from their case rows (for writers that bypass the ORM)."""
+    ids = sorted(set(case_ids))
+    columns = (_case.c.id, _case.c.organiser_id, _case.c.supervisor_id, _case.c.state, _case.c.due_at)
+    cases = []
+    for chunk in _chunks(ids):
+        cases.extend(tuple(row) for row in connection.execute(sa.select(*columns).where(_case.c.id.in_(chunk))))
+    if cases:
+        _write(connection, cases, replace=True)
+
+
+def rebuild(connection, batch: int = 20_000) -> int:
+    """Recompute every access row; returns how many there are."""
+    connection.execute(_access.delete())
+    ancestors = ancestor_map(connection, connection.execute(sa.select(_org.c.id)).scalars().all())
+    columns = (_case.c.id, _case.c.organiser_id, _case.c.supervisor_id, _case.c.state, _case.c.due_at)
+    written, last = 0, 0
+    while True:
+        cases = connection.execute(sa.select(*columns).where(_case.c.id > last).order_by(_case.c.id)
+                                   .limit(batch)).all()
+        if not cases:
+            return written
+        rows = [row for case in cases for row in access_rows(ancestors, *case)]
+        if rows:
+            connection.execute(_access.insert(), rows)
+        written += len(rows)
+        last = cases[-1][0]
+
+
+def _changed(session: Session, case: Case) -> bool:
+    return any(attributes.get_history(case, name).has_changes() for name in TRACKED)
+
+
+@sa.event.listens_for(Session, "after_flush")
+def _follow_flush(session: Session, _context) -> None:
+    """Keep the access rows of the cases this flush wrote."""
+    new = [c for c in session.new if isinstance(c, Case)]
+    moved, touched = [], []
+    for case in session.dirty:
+        if not isinstance(case, Case) or not _changed(session, case):
+            continue
+        if any(attributes.get_history(case, name).has_changes() for name in ("organiser_id", "supervisor_id")):
+            moved.append(case)
+        else:
+            touched.append(case)
+    if not (new or moved or touched):
+        return
+    connection = session.connection()
+    if new:
+        _write(connection, [(c.id, c.organiser_id, c.supervisor_id, c.state, c.due_at) for c in new], replace=False)
+    if moved:
+        _write(connection, [(c.id, c.organiser_id, c.supervisor_id, c.state, c.due_at) for c in moved], replace=True)
+    if touched:
+        connection.execute(_access.update().where(_access.c.case_id == sa.bindparam("b_case_id"))
+                           .values(state=sa.bindparam("b_state"), due_at=sa.bindparam("b_due_at", type_=UTCDateTime())),
+                           [{"b_case_id": c.id, "b_state": c.state, "b_due_at": c.due_at} for c in touched])
