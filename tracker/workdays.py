@@ -21,6 +21,8 @@ BEIJING = ZoneInfo("Asia/Shanghai")
 SOURCE_LOADED = "loaded"
 SOURCE_PACKAGE = "package"
 SOURCE_FALLBACK = "fallback"
+#: working-day ordinals (:meth:`WorkCalendar.ordinal`) count from 1 January of this year
+ORDINAL_YEAR = 2000
 
 
 def _package_years() -> range:
@@ -76,6 +78,10 @@ class WorkCalendar:
     loaded: Mapping[int, Mapping[date, bool]] = field(default_factory=dict)
     sources: Mapping[int, str] = field(default_factory=dict)
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
+    # year -> the running count of working days on each day of the year (prefix sums)
+    _prefix: dict = field(default_factory=dict, repr=False, compare=False)
+    # year -> working days from ORDINAL_YEAR up to the end of the previous year
+    _base: dict = field(default_factory=dict, repr=False, compare=False)
 
     def year_source(self, year: int) -> str:
         """Where ``year``'s schedule comes from: loaded, package or fallback."""
@@ -130,29 +136,45 @@ class WorkCalendar:
         provisional = provisional or not self.is_known(current_due_date.year)
         return Due(due_date, start_of_day(due_date + timedelta(days=1)), provisional)
 
+    def _year_prefix(self, year: int) -> list[int]:
+        prefix = self._prefix.get(year)
+        if prefix is None:
+            prefix, count, day = [], 0, date(year, 1, 1)
+            while day.year == year:
+                count += self.is_workday(day)
+                prefix.append(count)
+                day += timedelta(days=1)
+            self._prefix[year] = prefix
+        return prefix
+
+    def _year_base(self, year: int) -> int:
+        base = self._base.get(year)
+        if base is None:
+            step = 1 if year >= ORDINAL_YEAR else -1
+            base = 0
+            for y in range(ORDINAL_YEAR, year, step) if step == 1 else range(year, ORDINAL_YEAR):
+                base += self._year_prefix(y)[-1]
+            base *= step
+            self._base[year] = base
+        return base
+
+    def ordinal(self, day: date) -> int:
+        """The running count of working days up to and including ``day``, from the start of
+        :data:`ORDINAL_YEAR` (negative before it): working days between two dates are a
+        difference of ordinals, whatever the distance (prefix sums, built once per year)."""
+        return self._year_base(day.year) + self._year_prefix(day.year)[day.timetuple().tm_yday - 1]
+
     def workdays_between(self, start: datetime, end: datetime) -> int:
         """Working days after ``start``'s date up to and including ``end``'s date (Beijing).
 
         Received on Friday and answered on Monday is 1; the same day is 0.
         """
         first, last = beijing_date(start), beijing_date(end)
-        count = 0
-        day = first
-        while day < last:
-            day += timedelta(days=1)
-            if self.is_workday(day):
-                count += 1
-        return count
+        return self.ordinal(last) - self.ordinal(first) if last > first else 0
 
     def count_workdays(self, first: date, last: date) -> int:
         """Working days from ``first`` to ``last``, both included (0 when ``last`` < ``first``)."""
-        count = 0
-        day = first
-        while day <= last:
-            if self.is_workday(day):
-                count += 1
-            day += timedelta(days=1)
-        return count
+        return self.ordinal(last) - self.ordinal(first - timedelta(days=1)) if last >= first else 0
 
     def workdays_left(self, now: datetime, due_at: datetime) -> int:
         """Working days left before ``due_at`` (today included, at least 1), or, once it has

@@ -70,9 +70,15 @@ def access_rows(ancestors: dict[int, list[int]], case_id: int, organiser_id: int
     return [{"org_id": org_id, "case_id": case_id, "state": state, "due_at": due_at} for org_id in seeing]
 
 
-def _write(connection, cases: list[tuple], *, replace: bool) -> None:
-    """Write the rows of ``cases`` (id, organiser_id, supervisor_id, state, due_at)."""
-    ancestors = ancestor_map(connection, [c[1] for c in cases] + [c[2] for c in cases])
+def _write(connection, cases: list[tuple], *, replace: bool, known: dict | None = None) -> None:
+    """Write the rows of ``cases`` (id, organiser_id, supervisor_id, state, due_at). ``known``: a
+    cache of :func:`ancestor_map` results to use and extend."""
+    wanted = {c[1] for c in cases} | {c[2] for c in cases}
+    known = {} if known is None else known
+    missing = wanted - known.keys() - {None}
+    if missing:
+        known.update(ancestor_map(connection, missing))
+    ancestors = known
     if replace:
         for chunk in _chunks([c[0] for c in cases]):
             connection.execute(_access.delete().where(_access.c.case_id.in_(chunk)))
@@ -110,6 +116,16 @@ def rebuild(connection, batch: int = 20_000) -> int:
         last = cases[-1][0]
 
 
+_ANCESTORS_KEY = "tracker.case_access.ancestors"
+
+
+@sa.event.listens_for(Session, "after_commit")
+@sa.event.listens_for(Session, "after_rollback")
+@sa.event.listens_for(Session, "after_soft_rollback")
+def _forget_ancestors(session, *_args) -> None:
+    session.info.pop(_ANCESTORS_KEY, None)
+
+
 def _changed(session: Session, case: Case) -> bool:
     return any(attributes.get_history(case, name).has_changes() for name in TRACKED)
 
@@ -129,10 +145,13 @@ def _follow_flush(session: Session, _context) -> None:
     if not (new or moved or touched):
         return
     connection = session.connection()
-    if new:
-        _write(connection, [(c.id, c.organiser_id, c.supervisor_id, c.state, c.due_at) for c in new], replace=False)
-    if moved:
-        _write(connection, [(c.id, c.organiser_id, c.supervisor_id, c.state, c.due_at) for c in moved], replace=True)
+    # an organisation's ancestors never change (paths are fixed at creation); the cache lives
+    # as long as the session's transaction, so a rolled-back organisation is never remembered
+    known = session.info.setdefault(_ANCESTORS_KEY, {})
+    for cases, replace in ((new, False), (moved, True)):
+        if cases:
+            _write(connection, [(c.id, c.organiser_id, c.supervisor_id, c.state, c.due_at) for c in cases],
+                   replace=replace, known=known)
     if touched:
         connection.execute(_access.update().where(_access.c.case_id == sa.bindparam("b_case_id"))
                            .values(state=sa.bindparam("b_state"), due_at=sa.bindparam("b_due_at", type_=UTCDateTime())),

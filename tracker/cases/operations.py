@@ -402,7 +402,8 @@ def reopen(session: Session, case: Case, actor: Actor, *, reason: str) -> Case:
     calendar = load_calendar(session)
     deadlines.start_reopen_clock(case, calendar, now)
     deadlines.schedule_sweep(case, calendar)
-    record(session, case, Action.reopen, actor, before, note=reason, public=True,
+    # the event's time is the case's reopened_at: the report finds reopens by that column
+    record(session, case, Action.reopen, actor, before, note=reason, public=True, now=now,
            data=Reopened(due_at=case.due_at, workdays=case.reopen_workdays))
     _notify(session, "case_reopened", case, reason=reason)
     return case

@@ -108,8 +108,8 @@ def due_soon_bound(calendar: WorkCalendar, now: datetime) -> datetime:
 
 
 def _queue(state: str, now: datetime, calendar: WorkCalendar, due_at) -> tuple[list[str] | None, list, bool]:
-    """A queue as (states, extra conditions, newest first). ``states`` None: any state.
-    ``due_at``: the due time column the list orders by."""
+    """A queue as (states, extra conditions, newest first). ``due_at``: the due time column the
+    list orders by."""
     if state == "open":
         return _OPEN, [], False
     if state == "new":
@@ -128,7 +128,7 @@ def _queue(state: str, now: datetime, calendar: WorkCalendar, due_at) -> tuple[l
         return [State.triage], [], False
     if state == "closed":
         return [State.closed], [], True
-    return None, [], False
+    return [s.value for s in State], [], False  # every case: one index walk per state
 
 
 def _ordered(columns: ListColumns, newest_first: bool):

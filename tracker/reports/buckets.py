@@ -4,21 +4,20 @@ history (:func:`snapshot_buckets`), side by side."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-from tracker.cases.history import Action
-from tracker.cases.models import Case, CaseEvent
+from tracker.cases.models import Case
 from tracker.cases.states import Outcome, State
 from tracker.errors import InvalidInput
 from tracker.organisations.models import Organisation
 from tracker.organisations.scope import in_subtree
 from tracker.reports.params import Params
-from tracker.workdays import is_on_time
+from tracker.workdays import ORDINAL_YEAR, is_on_time
 
 owner = aliased(Organisation, name="owner_org")
 
@@ -31,33 +30,72 @@ def answer_sql():
     return sa.func.coalesce(Case.answered_at, Case.closed_at)
 
 
+#: the one bucket of the four each received case falls in at the as-of moment -> the counts it adds to
+BUCKETS_OF = {
+    "closed_on_time": frozenset({"received", "closed", "closed_on_time"}),
+    "closed_late": frozenset({"received", "closed", "closed_late"}),
+    "open_overdue": frozenset({"received", "open_overdue"}),
+    "open_not_due": frozenset({"received", "open_not_due"}),
+}
+
+
+def bucket_of(as_of: datetime):
+    """SQL: which of the four buckets of :data:`BUCKETS_OF` a received case is in at ``as_of``,
+    read from its current row (cases reopened after ``as_of`` are replayed instead)."""
+    closed = closed_sql(as_of)
+    return sa.case((sa.and_(closed, is_on_time(answer_sql(), Case.due_at)), "closed_on_time"),
+                   (closed, "closed_late"),
+                   (Case.due_at <= as_of, "open_overdue"),
+                   else_="open_not_due")
+
+
 def bucket_condition(bucket: str, as_of: datetime):
-    """The SQL condition for a case being in ``bucket`` at ``as_of``, read from its current row.
+    """The SQL condition for a case being in ``bucket`` (any count key) at ``as_of``, read from its
+    current row: :func:`bucket_of`, and for ``confirmed`` (问题属实) a closure with the outcome fixed.
 
     Together with :func:`reopened_after` it decides every figure: callers that list cases
     (the drill-down) use :func:`bucket_filter`, which also handles cases reopened after ``as_of``.
     """
-    closed = closed_sql(as_of)
     received = Case.received_at <= as_of
-    conditions = {
-        "received": received,
-        "closed": closed,
-        "closed_on_time": sa.and_(closed, is_on_time(answer_sql(), Case.due_at)),
-        "closed_late": sa.and_(closed, sa.not_(is_on_time(answer_sql(), Case.due_at))),
-        "open_overdue": sa.and_(received, sa.not_(closed), Case.due_at <= as_of),
-        "open_not_due": sa.and_(received, sa.not_(closed), Case.due_at > as_of),
-        "confirmed": sa.and_(closed, Case.outcome == Outcome.fixed),
-    }
-    try:
-        return conditions[bucket]
-    except KeyError:
-        raise InvalidInput(_l("统计口径不存在。", bucket=bucket), fields={"bucket": [bucket]}) from None
+    if bucket == "received":
+        return received
+    if bucket == "confirmed":
+        return sa.and_(received, closed_sql(as_of), Case.outcome == Outcome.fixed)
+    members = [name for name, counts in BUCKETS_OF.items() if bucket in counts]
+    if not members:
+        raise InvalidInput(_l("统计口径不存在。", bucket=bucket), fields={"bucket": [bucket]})
+    return sa.and_(received, bucket_of(as_of).in_(members))
 
 
 def reopened_after(as_of: datetime):
-    """Cases whose history has a reopen of a closed case after ``as_of``."""
-    return sa.exists().where(CaseEvent.case_id == Case.id, CaseEvent.action == Action.reopen,
-                             CaseEvent.state_before == State.closed, CaseEvent.created_at > as_of)
+    """Cases reopened after ``as_of`` (the case row keeps the time of its latest reopen, which
+    is the time of its reopen event)."""
+    return Case.reopened_at > as_of
+
+
+def not_reopened_after(as_of: datetime):
+    return sa.or_(Case.reopened_at.is_(None), Case.reopened_at <= as_of)
+
+
+def beijing_day_number(instant, dialect: str):
+    """SQL: the Beijing date of an instant column, as days since 1 January of ORDINAL_YEAR."""
+    if dialect == "postgresql":
+        return (sa.cast(sa.func.timezone("Asia/Shanghai", instant), sa.Date)
+                - sa.literal_column(f"DATE '{ORDINAL_YEAR}-01-01'"))
+    # SQLite keeps UTC as text; Beijing has kept UTC+8 all year since 1991
+    epoch = sa.func.julianday(f"{ORDINAL_YEAR}-01-01")
+    return sa.cast(sa.func.julianday(sa.func.date(instant, "+8 hours")) - epoch, sa.Integer)
+
+
+def workday_ordinals(calendar, first: date, last: date):
+    """A VALUES table (day, ordinal) of :meth:`WorkCalendar.ordinal` for ``first`` to ``last``,
+    days numbered as :func:`beijing_day_number`: working days between two dates are a difference
+    of ordinals, so the report counts handling times in SQL with the calendar's one rule."""
+    epoch = date(ORDINAL_YEAR, 1, 1)
+    rows = [((day - epoch).days, calendar.ordinal(day))
+            for day in (first + timedelta(days=n) for n in range((last - first).days + 1))]
+    return sa.values(sa.column("day", sa.Integer), sa.column("ordinal", sa.Integer), name="workday_ordinal",
+                     literal_binds=True).data(rows).cte("workday_ordinal")
 
 
 def base_conditions(params: Params):
@@ -101,6 +139,7 @@ class Snapshot:
     answered_at: datetime | None
     due_at: datetime
     outcome: str | None
+    category_code: int
 
 
 def snapshot_buckets(snapshot: Snapshot, as_of: datetime) -> set[str]:

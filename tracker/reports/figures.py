@@ -31,12 +31,18 @@ Definitions (DESIGN.md, "Figures"):
   itself form one row of their own (本级). ``by="site"`` or ``by="category"`` groups by site or
   error type instead. The rows always add up to the totals.
 
-The counting runs in SQL (one GROUP BY with CASE expressions); only the few cases reopened after
-T, and the answer durations for the handling time, are read into Python.
+The counting is one scan of the window in SQL (:func:`_one_pass`): one GROUP BY of row, category,
+bucket (:func:`tracker.reports.buckets.bucket_of`), outcome and handling time, the handling time
+counted as a difference of working-day ordinals (:meth:`tracker.workdays.WorkCalendar.ordinal`,
+joined as a small VALUES table). What comes back is a few hundred groups however many cases the
+window holds; the averages and percentiles are taken from those histograms. Only the few cases
+reopened after T (found by ``Case.reopened_at``) are read one by one, to be replayed.
 """
 from __future__ import annotations
 
 import math
+from collections import Counter
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -44,16 +50,22 @@ from sqlmodel import Session, select
 from tracker.calendar.store import load_calendar
 from tracker.cases.models import Case, Category
 from tracker.cases.states import Outcome
+from tracker.db import utcnow
 from tracker.organisations.models import Organisation, Site
 from tracker.reports.buckets import (
+    BUCKETS_OF,
     answer_sql,
     base_conditions,
+    beijing_day_number,
     bucket_condition,
+    bucket_of,
     children,
+    closed_sql,
     from_cases,
     group_expression,
-    reopened_after,
+    not_reopened_after,
     snapshot_buckets,
+    workday_ordinals,
 )
 from tracker.reports.history import reopened_snapshots
 from tracker.reports.notice import notice_sentence
@@ -65,7 +77,7 @@ from tracker.reports.params import (
     Params,
     make_params,
 )
-from tracker.workdays import BEIJING
+from tracker.workdays import BEIJING, beijing_date
 
 # ---------------------------------------------------------------- figures
 
@@ -78,46 +90,77 @@ def rate(numerator: int, denominator: int) -> float | None:
     return numerator / denominator if denominator else None
 
 
-def nearest_rank(values: list[int], percentile: float = 0.9) -> int | None:
-    """The nearest-rank percentile: the ceil(p n)-th smallest value (None for no values)."""
-    if not values:
+def nearest_rank(histogram: Counter, percentile: float = 0.9) -> int | None:
+    """The nearest-rank percentile of the values counted in ``histogram`` (value -> how many):
+    the ceil(p n)-th smallest value (None for no values)."""
+    n = sum(histogram.values())
+    if not n:
         return None
-    ordered = sorted(values)
-    return ordered[max(math.ceil(percentile * len(ordered)), 1) - 1]
+    rank, seen = max(math.ceil(percentile * n), 1), 0
+    for value in sorted(histogram):
+        seen += histogram[value]
+        if seen >= rank:
+            return value
+    return None  # unreachable: the ranks add up to n
 
 
-def _finish(counts: dict, durations: list[int]) -> dict:
+def _finish(counts: dict, durations: Counter) -> dict:
     figures = dict(counts)
     figures["completion_rate"] = rate(counts["closed"], counts["received"])
     figures["on_time_rate"] = rate(counts["closed_on_time"], counts["received"] - counts["open_not_due"])
-    figures["avg_workdays"] = round(sum(durations) / len(durations), 2) if durations else None
+    n = sum(durations.values())
+    figures["avg_workdays"] = round(sum(d * c for d, c in durations.items()) / n, 2) if n else None
     figures["p90_workdays"] = nearest_rank(durations)
     return figures
 
 
-def _count(session: Session, params: Params, group, *, extra=()) -> dict:
-    """group key -> counts, in SQL for the ordinary cases, plus the reopened ones from history."""
-    as_of = params.as_of
-    columns = [sa.func.sum(sa.case((bucket_condition(b, as_of), 1), else_=0)).label(b) for b in COUNT_KEYS]
-    query = (from_cases(select(group.label("group_key"), *columns))
-             .where(*base_conditions(params), sa.not_(reopened_after(as_of)), *extra)
-             .group_by(group))
-    result: dict = {}
-    for row in session.execute(query).mappings():
-        result[row["group_key"]] = {b: int(row[b] or 0) for b in COUNT_KEYS}
-    return result
+@dataclass
+class Tally:
+    """The figures being added up: counts and handling-time histograms per row and per category,
+    and the closed cases by outcome."""
+
+    counts: dict = field(default_factory=dict)
+    durations: dict = field(default_factory=dict)
+    category_counts: dict = field(default_factory=dict)
+    category_durations: dict = field(default_factory=dict)
+    by_outcome: dict = field(default_factory=lambda: {o.value: 0 for o in Outcome})
+
+    def add(self, key, category, buckets, outcome, days, number: int = 1) -> None:
+        for target, target_key in ((self.counts, key), (self.category_counts, category)):
+            row = target.setdefault(target_key, _empty_counts())
+            for bucket in buckets:
+                row[bucket] += number
+        if "closed" in buckets:
+            self.durations.setdefault(key, Counter())[days] += number
+            self.category_durations.setdefault(category, Counter())[days] += number
+            if outcome:
+                self.by_outcome[outcome] = self.by_outcome.get(outcome, 0) + number
 
 
-def _durations(session: Session, params: Params, group) -> dict:
-    """group key -> working days from receipt to answer of the cases closed at as_of."""
-    calendar = load_calendar(session)
-    query = (from_cases(select(group.label("group_key"), Case.received_at, answer_sql()))
-             .where(*base_conditions(params), sa.not_(reopened_after(params.as_of)),
-                    bucket_condition("closed", params.as_of)))
-    result: dict = {}
-    for key, received_at, answered_at in session.execute(query):
-        result.setdefault(key, []).append(calendar.workdays_between(received_at, answered_at))
-    return result
+def _one_pass(session: Session, params: Params, group, tally: Tally) -> None:
+    """Every case of the window not reopened after as_of, in one scan: grouped by row, category,
+    bucket, outcome and handling time, so that what comes back is a few hundred groups."""
+    dialect = session.get_bind().dialect.name
+    received_day = beijing_day_number(Case.received_at, dialect)
+    answered_day = beijing_day_number(answer_sql(), dialect)
+    first = beijing_date(params.window_start)
+    last = beijing_date(min(params.as_of, utcnow()))
+    ordinals = workday_ordinals(load_calendar(session), first, max(last, first))
+    on_received = ordinals.alias("received_ordinal")
+    on_answered = ordinals.alias("answered_ordinal")
+    closed = closed_sql(params.as_of)
+    days = sa.case((closed, on_answered.c.ordinal - on_received.c.ordinal))
+    query = (from_cases(select(group.label("group_key"), Case.category_code, bucket_of(params.as_of).label("bucket"),
+                               sa.case((closed, Case.outcome)).label("outcome"), days.label("days"),
+                               sa.func.count().label("number")))
+             .outerjoin(on_received, on_received.c.day == received_day)
+             .outerjoin(on_answered, on_answered.c.day == answered_day)
+             .where(*base_conditions(params), not_reopened_after(params.as_of))
+             .group_by(sa.literal_column("1"), sa.literal_column("2"), sa.literal_column("3"),
+                       sa.literal_column("4"), sa.literal_column("5")))
+    for key, category, bucket, outcome, workdays, number in session.execute(query):
+        buckets = BUCKETS_OF[bucket] | ({"confirmed"} if outcome == Outcome.fixed else set())
+        tally.add(key, category, buckets, outcome, workdays, number)
 
 
 def _group_labels(session: Session, params: Params, keys) -> dict:
@@ -145,39 +188,24 @@ def _group_labels(session: Session, params: Params, keys) -> dict:
 def compute(session: Session, params: Params) -> dict:
     """The report for ``params``: totals, rows, breakdowns and the notice sentence."""
     group = group_expression(session, params)
-    counts = _count(session, params, group)
-    durations = _durations(session, params, group)
-    by_outcome = {o.value: 0 for o in Outcome}
-    outcome_rows = session.execute(
-        from_cases(select(Case.outcome, sa.func.count()))
-        .where(*base_conditions(params), sa.not_(reopened_after(params.as_of)),
-               bucket_condition("closed", params.as_of)).group_by(Case.outcome)).all()
-    for outcome, number in outcome_rows:
-        by_outcome[outcome] = by_outcome.get(outcome, 0) + number
-    category_counts = _count(session, params, Case.category_code)
-    category_durations = _durations(session, params, Case.category_code)
-
+    tally = Tally()
+    _one_pass(session, params, group, tally)
     calendar = None
     for key, snap in reopened_snapshots(session, params, group):
         buckets = snapshot_buckets(snap, params.as_of)
-        category = session.get(Case, snap.case_id).category_code
-        for target, target_key in ((counts, key), (category_counts, category)):
-            row = target.setdefault(target_key, _empty_counts())
-            for bucket in buckets:
-                row[bucket] += 1
+        days = None
         if "closed" in buckets:
             calendar = calendar or load_calendar(session)
             days = calendar.workdays_between(snap.received_at, snap.answered_at or snap.closed_at)
-            durations.setdefault(key, []).append(days)
-            category_durations.setdefault(category, []).append(days)
-            if snap.outcome:
-                by_outcome[snap.outcome] = by_outcome.get(snap.outcome, 0) + 1
+        tally.add(key, snap.category_code, buckets, snap.outcome, days)
+    counts, durations, by_outcome = tally.counts, tally.durations, tally.by_outcome
+    category_counts, category_durations = tally.category_counts, tally.category_durations
 
     labels = _group_labels(session, params, counts.keys())
     rows = []
     for key, row_counts in counts.items():
         code, name = labels.get(key, ("", str(key)))
-        rows.append({"key": code, "name": name, **_finish(row_counts, durations.get(key, []))})
+        rows.append({"key": code, "name": name, **_finish(row_counts, durations.get(key, Counter()))})
     if params.by == "category":
         rows.sort(key=lambda r: int(r["key"]))
     else:
@@ -187,12 +215,12 @@ def compute(session: Session, params: Params) -> dict:
     for row_counts in counts.values():
         for bucket in COUNT_KEYS:
             totals[bucket] += row_counts[bucket]
-    all_durations = [d for values in durations.values() for d in values]
+    all_durations = sum(durations.values(), Counter())
 
     cat_names = {c.code: c.name_zh for c in session.exec(select(Category)).all()}
     by_category = [
         {"key": str(code), "name": cat_names.get(code, str(code)),
-         **_finish(category_counts[code], category_durations.get(code, []))}
+         **_finish(category_counts[code], category_durations.get(code, Counter()))}
         for code in sorted(category_counts)
     ]
     report = {
@@ -239,7 +267,7 @@ def bucket_filter(session: Session, params: Params, bucket: str, key: str | None
                     if bucket in snapshot_buckets(snap, params.as_of)
                     and (outcome is None or snap.outcome == outcome)
                     and (key in (None, "") or k == _group_value(session, params, key))]
-    ordinary = sa.and_(sa.not_(reopened_after(params.as_of)), bucket_condition(bucket, params.as_of),
+    ordinary = sa.and_(not_reopened_after(params.as_of), bucket_condition(bucket, params.as_of),
                        Case.outcome == outcome if outcome else sa.true())
     return (from_cases(select(Case))
             .where(*base_conditions(params), group_condition,

@@ -32,7 +32,7 @@ def snapshot(case: Case, events: list[CaseEvent], as_of: datetime, calendar) -> 
     before = [e for e in events if e.id < reopen.id]
     closing = next((e for e in reversed(before) if e.state_after == State.closed), None)
     if closing is None:  # a history without its closure: the case as it stands
-        return Snapshot(case.id, case.received_at, None, None, case.due_at, None)
+        return Snapshot(case.id, case.received_at, None, None, case.due_at, None, case.category_code)
     answer = next((e for e in reversed(before) if e.id <= closing.id
                    and e.action in (Action.answer, Action.close_not_taken_up)), closing)
     cycle_start = next((e for e in reversed(before) if e.action == Action.reopen), None)
@@ -48,7 +48,8 @@ def snapshot(case: Case, events: list[CaseEvent], as_of: datetime, calendar) -> 
             if decided.approved and decided.due_after is not None:
                 due_at = decided.due_after
     outcome = history.read(closing).outcome or history.read(answer).outcome
-    return Snapshot(case.id, case.received_at, closing.created_at, answer.created_at, due_at, outcome)
+    return Snapshot(case.id, case.received_at, closing.created_at, answer.created_at, due_at, outcome,
+                    case.category_code)
 
 
 def reopened_snapshots(session: Session, params: Params, group) -> list[tuple[object, Snapshot]]:
