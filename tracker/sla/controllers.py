@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, abort, render_template, request, url_for
+from flask import Response, abort, render_template, request, stream_with_context, url_for
 from sqlmodel import select
 
 from tracker.auth.access import current_actor, role_required
@@ -17,7 +17,7 @@ from tracker.organisations.models import Organisation
 from tracker.organisations.scope import is_within
 from tracker.reports import assessment, figures
 from tracker.reports import params as report_params
-from tracker.reports.exports import to_csv, to_xlsx
+from tracker.reports.exports import csv_chunks, xlsx_chunks
 from tracker.reports.notice import percent
 from tracker.users.models import Role
 from tracker.web import page_number
@@ -107,12 +107,12 @@ def report_export(fmt: str):
     params = _params()
     data = figures.compute(db.session, params)
     name = f"sla-report-{params.scope.code}-{params.date_from:%Y%m%d}-{params.date_to:%Y%m%d}.{fmt}"
-    if fmt == "csv":
-        body, mimetype = to_csv(data), "text/csv; charset=utf-8"
-    else:
-        body = to_xlsx(data)
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={name}"})
+    headers = {"Content-Disposition": f"attachment; filename={name}"}
+    if fmt == "csv":  # written a line at a time as the response is sent
+        return Response(stream_with_context(csv_chunks(data)), mimetype="text/csv; charset=utf-8", headers=headers)
+    chunks, size = xlsx_chunks(data)
+    return Response(chunks, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={**headers, "Content-Length": str(size)})
 
 
 @role_required(Role.supervisor, Role.admin)
