@@ -11,6 +11,8 @@ from openpyxl.utils import get_column_letter
 from tests.report.conftest import bj, login
 from tracker.reports.params import FIGURE_KEYS, RATE_KEYS
 
+WINDOW = ["--from", "2024-04-01", "--to", "2024-06-30", "--scope", "440000", "--as-of", bj(7, 1).isoformat()]
+
 
 @pytest.fixture()
 def cases(tree, session):
@@ -37,6 +39,15 @@ def test_the_csv_is_sent_a_line_at_a_time(client, tree, cases):
     assert len(chunks) == 4 and all(chunk.endswith(b"\r\n") for chunk in chunks)
     assert chunks[0].startswith("\ufeff代码,单位,收到".encode())
     assert chunks[-1].startswith(",合计,4,".encode())
+
+
+def test_the_command_and_the_page_write_the_same_csv(runner, client, tree, cases, tmp_path):
+    printed = runner.invoke(args=["report", *WINDOW, "--format", "csv"])
+    assert printed.exit_code == 0, printed.output
+    path = tmp_path / "report.csv"
+    assert runner.invoke(args=["report", *WINDOW, "--format", "csv", "--output", str(path)]).exit_code == 0
+    downloaded = _export(client, tree, "csv", scope="440000")
+    assert path.read_bytes() == printed.stdout_bytes == downloaded.get_data()
 
 
 def test_the_xlsx_keeps_its_formats_chart_and_notes(client, tree, cases):
@@ -69,3 +80,11 @@ def test_the_xlsx_keeps_its_formats_chart_and_notes(client, tree, cases):
                                                                          "收到日期", "统计时点", "口径"]
     assert notes["A2"].value.startswith("4月1日至6月30日，全省共收到") and notes["B3"].value.endswith("（440000）")
 
+
+def test_an_xlsx_on_the_command_line_needs_a_file_and_is_written_to_it(runner, tree, cases, tmp_path):
+    refused = runner.invoke(args=["report", *WINDOW, "--format", "xlsx"])
+    assert refused.exit_code != 0 and "--format xlsx needs --output FILE" in refused.output
+    path = tmp_path / "report.xlsx"
+    assert runner.invoke(args=["report", *WINDOW, "--format", "xlsx", "--output", str(path)]).exit_code == 0
+    workbook = load_workbook(path)
+    assert workbook.sheetnames == ["按期办结情况", "说明"] and len(workbook["按期办结情况"]._charts) == 1
