@@ -17,6 +17,7 @@ import csv
 import io
 import tempfile
 from collections.abc import Iterator
+from typing import BinaryIO
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -146,29 +147,22 @@ def write_xlsx(report: dict, target) -> None:
     workbook.save(target)
 
 
-#: a workbook up to this size stays in memory on its way to the response; a larger one goes to disk
+#: a workbook up to this size stays in memory on its way out; a larger one goes to disk
 SPOOL_BYTES = 1 << 20
-CHUNK_BYTES = 64 * 1024
 
 
-def xlsx_chunks(report: dict) -> tuple[Iterator[bytes], int]:
-    """The workbook, written now to a temporary file, and read back in chunks as they are wanted;
-    with its size in bytes. Closing the iterator (or reading it to the end) removes the file."""
-    out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115  (the iterator closes it)
+def xlsx_file(report: dict) -> tuple[BinaryIO, int]:
+    """The workbook written to a temporary file (kept in memory while small), rewound, and its size
+    in bytes. The caller closes the file, which removes it."""
+    out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115  (the caller closes it)
     try:
         write_xlsx(report, out)
-        size = out.tell()
+        size = out.seek(0, io.SEEK_END)
         out.seek(0)
     except BaseException:
         out.close()
         raise
-    return _read_chunks(out), size
-
-
-def _read_chunks(file) -> Iterator[bytes]:
-    with file:
-        while chunk := file.read(CHUNK_BYTES):
-            yield chunk
+    return out, size
 
 
 def to_xlsx(report: dict) -> bytes:
