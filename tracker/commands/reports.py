@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 
 import click
 from flask.cli import with_appcontext
@@ -10,7 +11,7 @@ from sqlmodel import select
 from tracker.db import db
 from tracker.errors import DomainError
 from tracker.organisations.models import Organisation
-from tracker.reports.exports import headings, table_rows, to_csv, to_xlsx
+from tracker.reports.exports import csv_chunks, headings, table_rows, write_xlsx
 from tracker.reports.figures import sla_report
 from tracker.reports.notice import percent
 from tracker.reports.params import FIGURE_KEYS, RATE_KEYS, root_organisation
@@ -44,6 +45,8 @@ def text_table(report: dict) -> str:
 @with_appcontext
 def report(date_from, date_to, scope_code, as_of, by, fmt, output):
     """The SLA figures for a window of receipt dates (办结率, 按期办结率 and the notice sentence)."""
+    if fmt == "xlsx" and not output:
+        raise click.UsageError("--format xlsx needs --output FILE")
     session = db.session
     if scope_code:
         scope = session.exec(select(Organisation).where(Organisation.code == scope_code)).first()
@@ -57,22 +60,32 @@ def report(date_from, date_to, scope_code, as_of, by, fmt, output):
         data = sla_report(session, date_from=date_from, date_to=date_to, scope_org=scope, as_of=as_of, by=by)
     except DomainError as exc:
         raise click.UsageError(exc.message("en")) from exc
-    if fmt == "json":
-        content = (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode()
-    elif fmt == "text":
-        content = text_table(data).encode()
-    elif fmt == "csv":
-        content = to_csv(data)
+    if fmt == "xlsx":  # written in openpyxl's write-only mode, straight to the file
+        write_xlsx(data, output)
     else:
-        if not output:
-            raise click.UsageError("--format xlsx needs --output FILE")
-        content = to_xlsx(data)
+        _send(_chunks(data, fmt), output)
+    if output:
+        click.echo(f"wrote {output}", err=True)
+
+
+def _chunks(data: dict, fmt: str) -> Iterable[bytes]:
+    """The report as text, JSON or CSV (a line at a time), encoded."""
+    if fmt == "json":
+        return [(json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode()]
+    if fmt == "text":
+        return [text_table(data).encode()]
+    return csv_chunks(data)
+
+
+def _send(chunks: Iterable[bytes], output: str | None) -> None:
+    """Write ``chunks`` to the file ``output``, or to standard output, as they come."""
     if output:
         with open(output, "wb") as handle:
-            handle.write(content)
-        click.echo(f"wrote {output}", err=True)
+            for chunk in chunks:
+                handle.write(chunk)
     else:
-        click.echo(content, nl=False)
+        for chunk in chunks:
+            click.echo(chunk, nl=False)
 
 
 commands = [report]

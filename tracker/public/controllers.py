@@ -140,10 +140,10 @@ def answers():
     """Closed cases with their answers, personal data masked; searchable by site and category."""
     site = request.args.get("site", "").strip()[:100]
     category = request.args.get("category", "").strip()[:5]
-    items, total, page, pages = util.published_answers(db.session, site=site, category=category,
-                                                       page=page_number(request.args))
-    return render_template("public/answers.html", items=items, total=total, page=page, pages=pages,
-                           site=site, category=category, categories=util.active_categories(db.session))
+    found = util.published_answers(db.session, site=site, category=category, page=page_number(request.args))
+    return render_template("public/answers.html", items=found.items, total=found.total, capped=found.capped,
+                           page=found.page, pages=found.pages, site=site, category=category,
+                           categories=util.active_categories(db.session))
 
 
 def sites_suggest():

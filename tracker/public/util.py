@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_babel import pgettext
-from sqlalchemy import func, or_
+from sqlalchemy import func, or_, union_all
 from sqlmodel import Session, select
 
 from tracker.cases.masking import PublicTexts
@@ -136,29 +137,104 @@ class PublishedAnswer:
     closed_at: datetime
 
 
-def published_answers(session: Session, *, site: str = "", category: str = "", page: int = 1):
-    """Closed cases, newest first, masked: ``(answers, total, pages)``."""
-    query = (select(Case, Site, Category)
-             .join(Category, Category.code == Case.category_code)
-             .outerjoin(Site, Site.id == Case.site_id)
-             .where(Case.state == State.closed))
-    site = (site or "").strip()
-    if site:
-        escaped = site.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(or_(Site.code == site, Site.name.like(f"%{escaped}%", escape="\\")))
+#: the most pages of answers offered: the count stops there, and so does the offset
+MAX_PAGES = 50
+#: a site search matching at most this many sites reads each one's newest answers by its own index
+SITES_ONE_BY_ONE = 20
+#: a site search matching more sites than this is a filter on the newest answers (a list this long
+#: would tell the planner little more than the search itself)
+SITES_LISTED = 1000
+
+#: the published cases; a literal, so that the partial indexes ``WHERE state = 'closed'`` apply
+_PUBLISHED = Case.state == sa.literal_column(f"'{State.closed.value}'")
+_NEWEST_FIRST = (Case.closed_at.desc(), Case.id.desc())
+
+
+@dataclass(frozen=True)
+class AnswersPage:
+    """One page of :func:`published_answers`. ``total`` is counted up to ``MAX_PAGES`` pages of
+    answers; ``capped`` says that more exist, which the list does not reach."""
+
+    items: list[PublishedAnswer]
+    total: int
+    capped: bool
+    page: int
+    pages: int
+
+
+def _site_filter(session: Session, site: str):
+    """The condition on ``Case.site_id`` for a site given by its code or part of its name, and the
+    ids of the sites it matches when they are few enough to read one by one (else None).
+
+    The sites are looked up first (the site table is small), so that the cases are then read
+    through the per-site index rather than joined to every site."""
+    escaped = site.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    matching = select(Site.id).where(or_(Site.code == site, Site.name.like(f"%{escaped}%", escape="\\")))
+    ids = session.exec(matching.order_by(Site.id).limit(SITES_LISTED + 1)).all()
+    if len(ids) > SITES_LISTED:
+        return Case.site_id.in_(matching), None
+    return Case.site_id.in_(ids), (ids if len(ids) <= SITES_ONE_BY_ONE else None)
+
+
+def _page_ids(session: Session, conditions: list, offset: int, *, site_ids: list[int] | None = None,
+              others: list = ()) -> list[int]:
+    """The ids of one page of published cases, newest first, read from the indexes on
+    ``(…, closed_at, id) WHERE state = 'closed'`` without sorting the history.
+
+    ``site_ids``, when given, are the few sites that ``conditions`` limits the cases to, and
+    ``others`` the conditions besides that one."""
+    if site_ids is None or len(site_ids) == 1:
+        query = select(Case.id).where(_PUBLISHED, *conditions).order_by(*_NEWEST_FIRST)
+        return session.exec(query.offset(offset).limit(PAGE_SIZE)).all()
+    # several sites: each one's newest cases by its own index, merged; at most offset + a page each
+    parts = []
+    for site_id in site_ids:
+        newest = (select(Case.id, Case.closed_at).where(_PUBLISHED, Case.site_id == site_id, *others)
+                  .order_by(*_NEWEST_FIRST).limit(offset + PAGE_SIZE).subquery())
+        parts.append(select(newest.c.id, newest.c.closed_at))
+    merged = union_all(*parts).subquery()
+    query = select(merged.c.id).order_by(merged.c.closed_at.desc(), merged.c.id.desc())
+    return session.exec(query.offset(offset).limit(PAGE_SIZE)).all()
+
+
+def published_answers(session: Session, *, site: str = "", category: str = "", page: int = 1) -> AnswersPage:
+    """Closed cases, newest first, masked: one page of at most ``MAX_PAGES``.
+
+    Its cost follows the page, not the history: the count stops after ``MAX_PAGES`` pages of
+    answers, a page beyond the last is the last, and the rows come from the partial indexes
+    ``ix_case_published (closed_at, id)``, ``ix_case_published_category (category_code, closed_at,
+    id)`` and ``ix_case_published_site (site_id, closed_at, id)``, all ``WHERE state = 'closed'``."""
+    nothing = AnswersPage([], 0, False, 1, 1)
+    others = []
     if category not in (None, ""):
         try:
-            query = query.where(Case.category_code == int(category))
+            others.append(Case.category_code == int(category))
         except ValueError:
-            query = query.where(False)
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+            return nothing
+    conditions = list(others)
+    site_ids = None
+    site = (site or "").strip()
+    if site:
+        condition, site_ids = _site_filter(session, site)
+        if site_ids == []:
+            return nothing
+        conditions.append(condition)
+    cap = MAX_PAGES * PAGE_SIZE
+    counted = select(Case.id).where(_PUBLISHED, *conditions).limit(cap + 1).subquery()
+    total = session.exec(select(func.count()).select_from(counted)).one()
+    capped = total > cap
+    total = min(total, cap)
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, page), pages)
-    rows = session.exec(query.order_by(Case.closed_at.desc(), Case.id.desc())
-                        .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
+    ids = _page_ids(session, conditions, (page - 1) * PAGE_SIZE, site_ids=site_ids, others=others)
+    rows = session.exec(select(Case, Site, Category)
+                        .join(Category, Category.code == Case.category_code)
+                        .outerjoin(Site, Site.id == Case.site_id)
+                        .where(Case.id.in_(ids), _PUBLISHED)).all() if ids else []
+    found = {case.id: (case, case_site, cat) for case, case_site, cat in rows}
     answers = []
     language = current_language()
-    for case, case_site, cat in rows:
+    for case, case_site, cat in (found[i] for i in ids if i in found):
         texts = PublicTexts.of(case)
         answers.append(PublishedAnswer(
             tracking_number=case.tracking_number,
@@ -172,4 +248,4 @@ def published_answers(session: Session, *, site: str = "", category: str = "", p
             received_at=case.received_at,
             closed_at=case.closed_at,
         ))
-    return answers, total, page, pages
+    return AnswersPage(answers, total, capped, page, pages)

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, abort, render_template, request, url_for
+from flask import Response, abort, render_template, request, stream_with_context, url_for
 from sqlmodel import select
+from werkzeug.wsgi import wrap_file
 
 from tracker.auth.access import current_actor, role_required
 from tracker.cases.states import OUTCOME_NAMES, STATE_NAMES, Outcome, State
@@ -17,7 +18,7 @@ from tracker.organisations.models import Organisation
 from tracker.organisations.scope import is_within
 from tracker.reports import assessment, figures
 from tracker.reports import params as report_params
-from tracker.reports.exports import to_csv, to_xlsx
+from tracker.reports.exports import csv_chunks, xlsx_file
 from tracker.reports.notice import percent
 from tracker.users.models import Role
 from tracker.web import page_number
@@ -107,12 +108,13 @@ def report_export(fmt: str):
     params = _params()
     data = figures.compute(db.session, params)
     name = f"sla-report-{params.scope.code}-{params.date_from:%Y%m%d}-{params.date_to:%Y%m%d}.{fmt}"
-    if fmt == "csv":
-        body, mimetype = to_csv(data), "text/csv; charset=utf-8"
-    else:
-        body = to_xlsx(data)
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={name}"})
+    headers = {"Content-Disposition": f"attachment; filename={name}"}
+    if fmt == "csv":  # written a line at a time as the response is sent
+        return Response(stream_with_context(csv_chunks(data)), mimetype="text/csv; charset=utf-8", headers=headers)
+    file, size = xlsx_file(data)  # sent in chunks; the response closes, and so removes, it
+    return Response(wrap_file(request.environ, file), direct_passthrough=True,
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={**headers, "Content-Length": str(size)})
 
 
 @role_required(Role.supervisor, Role.admin)
