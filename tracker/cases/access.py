@@ -4,8 +4,8 @@ A supervisor sees the cases whose organiser or responsible supervisor lies in it
 (:func:`tracker.cases.scope.can_see`). Asked of the case table, that is an OR of two prefix
 matches that no index serves, so every queue would read the whole tree. Instead each case keeps one
 access row per organisation that sees it this way (the ancestors, by path, of its organiser and of
-its supervisor, themselves included, the national root left out), carrying the case's state and due
-time. A queue is then one ordered walk of ``(org_id, state, due_at)``.
+its supervisor, themselves included, up to the national root, which the admins' lists use), carrying
+the case's state and due time. A queue is then one ordered walk of ``(org_id, state, due_at)``.
 
 The rows follow the case row, whichever way it is written:
 
@@ -39,10 +39,10 @@ _org = Organisation.__table__
 
 
 def path_prefixes(path: str) -> list[str]:
-    """The paths of ``path``'s ancestors and itself, root left out: ``/44/4401/`` gives
-    ``/44/`` and ``/44/4401/``."""
+    """The paths of ``path``'s ancestors and itself: ``/44/4401/`` gives ``/``, ``/44/`` and
+    ``/44/4401/``."""
     codes = [code for code in path.split("/") if code]
-    return ["/" + "/".join(codes[:n]) + "/" for n in range(1, len(codes) + 1)]
+    return ["/" + "".join(code + "/" for code in codes[:n]) for n in range(len(codes) + 1)]
 
 
 def _chunks(values: list, size: int = CHUNK) -> Iterator[list]:

@@ -52,8 +52,6 @@ class Case(SQLModel, table=True):
         sa.Index("ix_case_supervisor_state", "supervisor_id", "state"),
         sa.Index("ix_case_received", "received_at"),
         sa.Index("ix_case_page_url_state", "page_url", "state"),
-        # lists of every case (admins, the national root): one state by due time
-        sa.Index("ix_case_state_due", "state", "due_at"),
         # the supervisor's unsatisfied cases, newest rating first
         sa.Index("ix_case_unsatisfied", "feedback_at", postgresql_where=sa.text(UNSATISFIED),
                  sqlite_where=sa.text(UNSATISFIED)),
@@ -131,7 +129,8 @@ class Case(SQLModel, table=True):
 
 class CaseAccess(SQLModel, table=True):
     """Which supervising organisations see a case: one row per ancestor (itself included) of its
-    organiser and of its responsible supervisor, the national root left out (it sees everything).
+    organiser and of its responsible supervisor, up to the national root (whose rows serve the
+    admins' lists of every case).
 
     Derived from the case row, never written by hand (:mod:`tracker.cases.access` keeps it in
     step). It carries the case's state and due time so that a supervisor's queue is one ordered

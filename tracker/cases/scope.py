@@ -70,8 +70,7 @@ ACCESS_COLUMNS = ListColumns(CaseAccess.state, CaseAccess.due_at, CaseAccess.cas
 
 
 def _through_access(actor: Actor) -> bool:
-    return (actor.role == Role.supervisor and actor.organisation is not None
-            and not actor.organisation.is_national_root)
+    return actor.role == Role.admin or (actor.role == Role.supervisor and actor.organisation is not None)
 
 
 def list_columns(actor: Actor) -> ListColumns:
@@ -83,18 +82,19 @@ def scoped(query, actor: Actor):
     """``query`` (which reads ``Case``) limited to the cases ``actor`` may see.
 
     A supervisor's cases are read through their access rows (:mod:`tracker.cases.access`): the
-    rule of :func:`can_see`, kept as one row per seeing organisation. The national root and the
-    admins see every case; an organiser its own organisation's.
+    rule of :func:`can_see`, kept as one row per seeing organisation. The admins see every case,
+    through the national root's rows; an organiser its own organisation's.
     """
-    if actor.role in ("system", Role.admin):
+    if actor.role == "system":
         return query
+    if actor.role == Role.admin:
+        root = select(Organisation.id).where(Organisation.path == "/").scalar_subquery()
+        return query.join(CaseAccess, (CaseAccess.case_id == Case.id) & (CaseAccess.org_id == root))
     org = actor.organisation
     if org is None or actor.role not in (Role.organiser, Role.supervisor):
         return query.where(False)
     if actor.role == Role.organiser:
         return query.where(Case.organiser_id == org.id)
-    if org.is_national_root:
-        return query
     return query.join(CaseAccess, (CaseAccess.case_id == Case.id) & (CaseAccess.org_id == org.id))
 
 
