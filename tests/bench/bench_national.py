@@ -176,12 +176,16 @@ class Bench:
 
     # -- databases and apps
     def prepare(self, sizes: set[str]) -> None:
+        """Build (or reuse) the databases of ``sizes`` before anything is measured."""
         for size in ("large", "mid", "small"):
-            if size in sizes and size not in self.databases:
-                self.databases[size] = generate.ensure(self.options.url, self.sizes[size], reuse=self.options.reuse)
-                print(f"{self.databases[size].name}: {self.sizes[size]:,} cases"
-                      f" ({'reused' if self.databases[size].reused else f'{self.databases[size].seconds:.0f} s'})",
-                      file=sys.stderr, flush=True)
+            if size not in sizes or size in self.databases:
+                continue
+            same = next((d for d in self.databases.values() if d.cases == self.sizes[size]), None)
+            database = same or generate.ensure(self.options.url, self.sizes[size], reuse=self.options.reuse)
+            self.databases[size] = database
+            print(f"{database.name}: {database.cases:,} cases"
+                  f" ({'reused' if database.reused else f'built in {database.seconds:.0f} s'})",
+                  file=sys.stderr, flush=True)
 
     def db(self, size: str) -> generate.Database:
         return self.databases[size]
@@ -908,13 +912,17 @@ def parse(argv: list[str]) -> Options:
 def run(argv: list[str] | None = None) -> dict:
     """Run the selected lines; print the table; write the JSON. Raises when a check failed."""
     options = parse(list(argv or []))
-    os.environ.setdefault("TRACKER_INSTANCE_PATH", tempfile.mkdtemp(prefix="tracker-bench-instance-"))
+    instance = os.environ.get("TRACKER_INSTANCE_PATH")
+    if instance is None:  # the apps built here keep nothing in the repository's instance folder
+        os.environ["TRACKER_INSTANCE_PATH"] = tempfile.mkdtemp(prefix="tracker-bench-instance-")
     started = time.perf_counter()
     bench = Bench(options)
     try:
         run_lines(bench, selected(options.only))
     finally:
         bench.close()
+        if instance is None:
+            del os.environ["TRACKER_INSTANCE_PATH"]
     path = write_json(bench, started)
     print()
     print(table(bench))
