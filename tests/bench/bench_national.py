@@ -457,13 +457,15 @@ class SweepRound:
 
     def __init__(self, app, dsn: str, cases: int):
         self.app, self.dsn = app, dsn
+        self.stats: list[dict] = []
+        self.run()  # catch up first, as the periodic sweep would have: the rounds then find only theirs
         with psycopg.connect(dsn) as connection:
             self.saved = connection.execute(
                 "SELECT id, state, sweep_at, reminded_at, overdue_at FROM case_report WHERE state = 'closed'"
                 " AND due_at < now() - interval '1 day' ORDER BY id DESC LIMIT %s", (cases,)).fetchall()
         self.ids = [row[0] for row in self.saved]
         self.outbox_mark = 0
-        self.stats: list[dict] = []
+        self.stats.clear()
 
     def before(self) -> None:
         with psycopg.connect(self.dsn) as connection:
