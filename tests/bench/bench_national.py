@@ -60,7 +60,7 @@ from pathlib import Path
 import psycopg
 
 from tests.bench import baselines, generate
-from tests.bench.timing import Task, alternate, captured_sql, explain, median, percentile, run_child
+from tests.bench.timing import Task, alternate, captured_sql, explain, median, percentile, run_tracker
 from tracker import ROOT
 
 RECORDS = ROOT.parent / "shared" / "data" / "public-records-2023h2" / "records.jsonl.gz"
@@ -742,11 +742,10 @@ def line_export(bench: Bench) -> None:
         runs: dict[str, list] = {"all": [], "day": []}
 
         def export(days: tuple[date, date], label: str, fmt=fmt, runs=runs):
-            command = [str(TRACKER), "report", "--from", days[0].isoformat(), "--to", days[1].isoformat(),
-                       "--format", fmt]
+            command = ["report", "--from", days[0].isoformat(), "--to", days[1].isoformat(), "--format", fmt]
             if fmt == "xlsx":
                 command += ["--output", str(bench.tmp / f"report-{label}.xlsx")]
-            done = run_child(command, env)
+            done = run_tracker(command, env)
             if done.returncode != 0:
                 raise BenchFailure(f"tracker report {fmt} {label} failed: {done.stderr[-500:]}")
             runs[label].append(done)

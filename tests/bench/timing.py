@@ -1,15 +1,17 @@
 """Timing helpers of the benchmarks: alternating rounds, medians, percentiles, the peak memory of a
-child process, and the SQL a measured call runs (with EXPLAIN ANALYZE of the slowest)."""
+``tracker`` command, and the SQL a measured call runs (with EXPLAIN ANALYZE of the slowest)."""
 from __future__ import annotations
 
 import math
-import os
 import statistics
 import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import psycopg
 import sqlalchemy as sa
@@ -77,16 +79,37 @@ class ChildRun:
     stderr: str
 
 
-def run_child(command: list[str], env: dict, *, stdout=subprocess.DEVNULL) -> ChildRun:
-    """Run ``command`` and measure its wall time and peak resident memory (``wait4``'s ru_maxrss)."""
-    started = time.perf_counter()
-    process = subprocess.Popen(command, env=env, stdout=stdout, stderr=subprocess.PIPE)
-    stderr = process.stderr.read().decode(errors="replace") if process.stderr else ""
-    _pid, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.stderr:
-        process.stderr.close()
-    return ChildRun(time.perf_counter() - started, usage.ru_maxrss / 1024, process.returncode, stderr)
+#: ``tracker`` as its console script runs it, writing at exit the process's peak resident memory
+#: (``VmHWM``) to the file named by ``TRACKER_BENCH_PEAK_FILE``
+PEAK_WRAPPER = """
+import atexit, os, sys
+
+def _peak():
+    with open("/proc/self/status") as status, open(os.environ["TRACKER_BENCH_PEAK_FILE"], "w") as out:
+        out.write(next(line.split()[1] for line in status if line.startswith("VmHWM:")))
+
+atexit.register(_peak)
+sys.argv[0] = "tracker"
+from tracker.cli import main
+sys.exit(main())
+"""
+
+
+def run_tracker(arguments: list[str], env: dict, *, stdout=subprocess.DEVNULL) -> ChildRun:
+    """Run ``tracker ARGUMENTS`` in a new process; its wall time and peak resident memory.
+
+    The peak is the child's own ``VmHWM``, counted from its exec. ``wait4``'s ``ru_maxrss`` will not
+    do: Linux carries the high-water mark of the memory the child started in (the parent's, when
+    it is spawned with vfork) across the exec, so a large parent would show in every child.
+    """
+    with tempfile.TemporaryDirectory() as folder:
+        peak_file = Path(folder) / "peak"
+        started = time.perf_counter()
+        done = subprocess.run([sys.executable, "-c", PEAK_WRAPPER, *arguments], stdout=stdout,
+                              stderr=subprocess.PIPE, env={**env, "TRACKER_BENCH_PEAK_FILE": str(peak_file)})
+        seconds = time.perf_counter() - started
+        peak_kb = int(peak_file.read_text()) if peak_file.exists() else math.nan
+    return ChildRun(seconds, peak_kb / 1024, done.returncode, done.stderr.decode(errors="replace"))
 
 
 # ---------------------------------------------------------------- the SQL behind a call
