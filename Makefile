@@ -46,8 +46,9 @@ test: $(STAMP)
 	fi; \
 	exit $$status
 
+# the national benchmark on PostgreSQL (TRACKER_BENCH_DATABASE_URL); BENCH_ARGS="--only report" etc.
 bench: $(STAMP)
-	$(BIN)/python -m tests.bench
+	$(BIN)/python -m tests.bench national $(BENCH_ARGS)
 
 # ruff reads its settings from pyproject.toml, import-linter its layers from setup.cfg
 lint: $(STAMP)

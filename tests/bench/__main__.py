@@ -1,7 +1,9 @@
-"""``python -m tests.bench [NAME ...]``: run the benchmark modules and print their results.
+"""``python -m tests.bench [NAME ...] [-- OPTIONS]``: run the benchmark modules and print their results.
 
 Each module ``tests/bench/bench_<name>.py`` exposes ``run() -> dict`` of named results (numbers or
-short strings). Give names to run only those. Exits non-zero when a benchmark raises.
+short strings). Give names to run only those. Options (everything from the first argument that
+starts with ``-``) go to the one module named, as ``run(options)``:
+``python -m tests.bench national --only report,answers``. Exits non-zero when a benchmark raises.
 """
 from __future__ import annotations
 
@@ -21,6 +23,11 @@ def discover() -> list[str]:
 
 def main(argv: list[str]) -> int:
     names = discover()
+    split = next((i for i, a in enumerate(argv) if a.startswith("-")), len(argv))
+    argv, options = argv[:split], argv[split:]
+    if options and len(argv) != 1:
+        print("options go to one benchmark: python -m tests.bench NAME --option …")
+        return 2
     wanted = [a if a.startswith("bench_") else f"bench_{a}" for a in argv]
     unknown = sorted(set(wanted) - set(names))
     if unknown:
@@ -34,7 +41,8 @@ def main(argv: list[str]) -> int:
     for name in names:
         started = time.perf_counter()
         try:
-            results = importlib.import_module(f"tests.bench.{name}").run()
+            module = importlib.import_module(f"tests.bench.{name}")
+            results = module.run(options) if options else module.run()
         except Exception:  # report and go on with the others
             failed += 1
             print(f"{name}: FAILED")
