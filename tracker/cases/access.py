@@ -110,10 +110,22 @@ def rebuild(connection, batch: int = 20_000) -> int:
         if not cases:
             return written
         rows = [row for case in cases for row in access_rows(ancestors, *case)]
-        if rows:
-            connection.execute(_access.insert(), rows)
+        _insert_many(connection, rows)
         written += len(rows)
         last = cases[-1][0]
+
+
+def _insert_many(connection, rows: list[dict]) -> None:
+    """Insert access rows; with COPY on PostgreSQL (a rebuild writes millions)."""
+    if not rows:
+        return
+    if connection.dialect.name != "postgresql":
+        connection.execute(_access.insert(), rows)
+        return
+    cursor = connection.connection.driver_connection.cursor()
+    with cursor.copy("COPY case_access (org_id, case_id, state, due_at) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row((row["org_id"], row["case_id"], row["state"], row["due_at"]))
 
 
 _ANCESTORS_KEY = "tracker.case_access.ancestors"

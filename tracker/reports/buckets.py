@@ -113,15 +113,16 @@ def children(session: Session, scope: Organisation) -> list[Organisation]:
 
 
 def group_expression(session: Session, params: Params):
+    """SQL: the key of a case's row. By organisation it is the code of the scope's direct child
+    whose subtree holds the case's owner, read from the owner's path (``/44/4401/x/`` under
+    ``/44/`` gives ``4401``), or ``''`` for the scope's own cases (本级)."""
     if params.by == "site":
         return Case.site_id
     if params.by == "category":
         return Case.category_code
-    below = children(session, params.scope)
-    if not below:
-        return sa.literal(params.scope.id)
-    whens = [(in_subtree(owner.path, child), child.id) for child in below]
-    return sa.case(*whens, else_=params.scope.id)
+    rest = sa.func.substr(owner.path, len(params.scope.path) + 1)
+    find = sa.func.strpos if session.get_bind().dialect.name == "postgresql" else sa.func.instr
+    return sa.func.substr(rest, 1, find(rest, "/") - 1)
 
 
 def from_cases(query):

@@ -167,17 +167,10 @@ def _group_labels(session: Session, params: Params, keys) -> dict:
     """group key -> (code, name), and the order of the rows."""
     keys = [k for k in keys]
     if params.by == "org":
-        orgs = {o.id: o for o in session.exec(select(Organisation).where(
-            Organisation.id.in_([k for k in keys if k is not None]))).all()}
-        labels = {}
-        for key in keys:
-            org = orgs.get(key)
-            if org is None:
-                continue
-            name = org.name + (OWN_LEVEL_LABEL if org.id == params.scope.id and children(session, params.scope)
-                               else "")
-            labels[key] = (org.code, name)
-        return labels
+        below = {child.code: child for child in children(session, params.scope)}
+        labels = {"": (params.scope.code, params.scope.name + (OWN_LEVEL_LABEL if below else ""))}
+        labels.update({code: (code, child.name) for code, child in below.items()})
+        return {key: labels.get(key, (key, key)) for key in keys}
     if params.by == "site":
         sites = {s.id: s for s in session.exec(select(Site).where(Site.id.in_([k for k in keys if k]))).all()}
         return {k: (sites[k].code, sites[k].name) if k in sites else (NO_SITE_KEY, NO_SITE_LABEL) for k in keys}
@@ -276,9 +269,10 @@ def bucket_filter(session: Session, params: Params, bucket: str, key: str | None
 
 
 def _group_value(session: Session, params: Params, key: str):
-    if params.by == "org":
-        org = session.exec(select(Organisation).where(Organisation.code == key)).first()
-        return org.id if org else -1
+    if params.by == "org":  # the row keys of group_expression; "/" is in no code, so matches nothing
+        if key == params.scope.code:
+            return ""
+        return key if key in {child.code for child in children(session, params.scope)} else "/"
     if params.by == "site":
         if key == NO_SITE_KEY:
             return None
