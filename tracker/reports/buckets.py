@@ -120,7 +120,8 @@ def group_expression(session: Session, params: Params):
         return Case.site_id
     if params.by == "category":
         return Case.category_code
-    rest = sa.func.substr(owner.path, len(params.scope.path) + 1)
+    # what follows the scope's path, and a "/" so that the scope's own path ends at once
+    rest = sa.func.substr(owner.path, len(params.scope.path) + 1).concat("/")
     find = sa.func.strpos if session.get_bind().dialect.name == "postgresql" else sa.func.instr
     return sa.func.substr(rest, 1, find(rest, "/") - 1)
 
