@@ -8,7 +8,9 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import Grouping
 from sqlmodel import Session, select
 
 from tracker.cases.models import Case
@@ -77,25 +79,43 @@ def not_reopened_after(as_of: datetime):
     return sa.or_(Case.reopened_at.is_(None), Case.reopened_at <= as_of)
 
 
+#: days from 1970-01-01 to 1 January of ORDINAL_YEAR, and Beijing's offset from UTC in seconds
+_EPOCH_DAYS = (date(ORDINAL_YEAR, 1, 1) - date(1970, 1, 1)).days
+_BEIJING_OFFSET = 8 * 3600
+
+
 def beijing_day_number(instant, dialect: str):
-    """SQL: the Beijing date of an instant column, as days since 1 January of ORDINAL_YEAR."""
+    """SQL: the Beijing date of an instant column, as days since 1 January of ORDINAL_YEAR.
+    Beijing has kept UTC+8 all year since 1991, so this is arithmetic on the instant."""
     if dialect == "postgresql":
-        return (sa.cast(sa.func.timezone("Asia/Shanghai", instant), sa.Date)
-                - sa.literal_column(f"DATE '{ORDINAL_YEAR}-01-01'"))
-    # SQLite keeps UTC as text; Beijing has kept UTC+8 all year since 1991
+        seconds = sa.func.date_part("epoch", instant) + _BEIJING_OFFSET
+        return sa.cast(sa.func.floor(seconds / 86400), sa.Integer) - _EPOCH_DAYS
+    # SQLite keeps UTC as text
     epoch = sa.func.julianday(f"{ORDINAL_YEAR}-01-01")
     return sa.cast(sa.func.julianday(sa.func.date(instant, "+8 hours")) - epoch, sa.Integer)
 
 
-def workday_ordinals(calendar, first: date, last: date):
-    """A VALUES table (day, ordinal) of :meth:`WorkCalendar.ordinal` for ``first`` to ``last``,
-    days numbered as :func:`beijing_day_number`: working days between two dates are a difference
-    of ordinals, so the report counts handling times in SQL with the calendar's one rule."""
+def workdays_sql(query, start, end, calendar, first: date, last: date, dialect: str):
+    """``(query, expression)``: SQL for the working days after ``start``'s Beijing date up to and
+    including ``end``'s (:meth:`WorkCalendar.workdays_between`), for dates from ``first`` to
+    ``last``: the difference of the two dates' working-day ordinals (:meth:`WorkCalendar.ordinal`).
+
+    The ordinals travel as one array parameter on PostgreSQL (a subscript per row), and as a small
+    VALUES table joined twice on SQLite, which has no arrays. ``query`` gets the joins it needs.
+    """
     epoch = date(ORDINAL_YEAR, 1, 1)
-    rows = [((day - epoch).days, calendar.ordinal(day))
-            for day in (first + timedelta(days=n) for n in range((last - first).days + 1))]
-    return sa.values(sa.column("day", sa.Integer), sa.column("ordinal", sa.Integer), name="workday_ordinal",
-                     literal_binds=True).data(rows).cte("workday_ordinal")
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    ordinals = [calendar.ordinal(day) for day in days]
+    offset = (first - epoch).days
+    start_day, end_day = beijing_day_number(start, dialect), beijing_day_number(end, dialect)
+    if dialect == "postgresql":
+        array = Grouping(sa.literal(ordinals, type_=postgresql.ARRAY(sa.Integer)))  # (…)[i], not …[][i]
+        return query, array[end_day - (offset - 1)] - array[start_day - (offset - 1)]
+    table = sa.values(sa.column("day", sa.Integer), sa.column("ordinal", sa.Integer), name="workday_ordinal",
+                      literal_binds=True).data([(offset + n, o) for n, o in enumerate(ordinals)]).cte("workday_ordinal")
+    on_start, on_end = table.alias("start_ordinal"), table.alias("end_ordinal")
+    query = query.outerjoin(on_start, on_start.c.day == start_day).outerjoin(on_end, on_end.c.day == end_day)
+    return query, on_end.c.ordinal - on_start.c.ordinal
 
 
 def base_conditions(params: Params):

@@ -56,7 +56,6 @@ from tracker.reports.buckets import (
     BUCKETS_OF,
     answer_sql,
     base_conditions,
-    beijing_day_number,
     bucket_condition,
     bucket_of,
     children,
@@ -65,7 +64,7 @@ from tracker.reports.buckets import (
     group_expression,
     not_reopened_after,
     snapshot_buckets,
-    workday_ordinals,
+    workdays_sql,
 )
 from tracker.reports.history import reopened_snapshots
 from tracker.reports.notice import notice_sentence
@@ -140,27 +139,20 @@ class Tally:
 def _one_pass(session: Session, params: Params, group, tally: Tally) -> None:
     """Every case of the window not reopened after as_of, in one scan: grouped by row, category,
     bucket, outcome and handling time, so that what comes back is a few hundred groups."""
-    dialect = session.get_bind().dialect.name
-    received_day = beijing_day_number(Case.received_at, dialect)
-    answered_day = beijing_day_number(answer_sql(), dialect)
     first = beijing_date(params.window_start)
-    last = beijing_date(min(params.as_of, utcnow()))
-    ordinals = workday_ordinals(load_calendar(session), first, max(last, first))
-    on_received = ordinals.alias("received_ordinal")
-    on_answered = ordinals.alias("answered_ordinal")
+    last = max(beijing_date(min(params.as_of, utcnow())), first)
     closed = closed_sql(params.as_of)
-    days = sa.case((closed, on_answered.c.ordinal - on_received.c.ordinal))
-    query = (from_cases(select(group.label("group_key"), Case.category_code, bucket_of(params.as_of).label("bucket"),
-                               sa.case((closed, Case.outcome)).label("outcome"), days.label("days"),
-                               sa.func.count().label("number")))
-             .outerjoin(on_received, on_received.c.day == received_day)
-             .outerjoin(on_answered, on_answered.c.day == answered_day)
+    query, workdays = workdays_sql(from_cases(select()), Case.received_at, answer_sql(), load_calendar(session),
+                                   first, last, session.get_bind().dialect.name)
+    query = (query.add_columns(group.label("group_key"), Case.category_code, bucket_of(params.as_of).label("bucket"),
+                               sa.case((closed, Case.outcome)).label("outcome"),
+                               sa.case((closed, workdays)).label("days"), sa.func.count().label("number"))
              .where(*base_conditions(params), not_reopened_after(params.as_of))
-             .group_by(sa.literal_column("1"), sa.literal_column("2"), sa.literal_column("3"),
-                       sa.literal_column("4"), sa.literal_column("5")))
-    for key, category, bucket, outcome, workdays, number in session.execute(query):
-        buckets = BUCKETS_OF[bucket] | ({"confirmed"} if outcome == Outcome.fixed else set())
-        tally.add(key, category, buckets, outcome, workdays, number)
+             .group_by(*(sa.literal_column(str(n)) for n in range(1, 6))))
+    confirmed = {bucket: counts | {"confirmed"} for bucket, counts in BUCKETS_OF.items()}
+    for key, category, bucket, outcome, days, number in session.execute(query):
+        tally.add(key, category, confirmed[bucket] if outcome == Outcome.fixed else BUCKETS_OF[bucket], outcome,
+                  days, number)
 
 
 def _group_labels(session: Session, params: Params, keys) -> dict:
