@@ -210,18 +210,42 @@ def read(event: CaseEvent) -> EventData:
     return cls.from_json(event.data or {})
 
 
-def record(session: Session, case: Case, action: Action, actor, before: str | None, *,
-           note: str | None = None, public: bool = False, data: EventData | None = None,
-           now: datetime | None = None) -> CaseEvent:
-    """Append the event of ``action`` by ``actor`` (an :class:`~tracker.cases.scope.Actor`)."""
+def event(case: Case, action: Action, actor, before: str | None, *, note: str | None = None,
+          public: bool = False, data: EventData | None = None, now: datetime | None = None) -> CaseEvent:
+    """The event of ``action`` by ``actor`` (an :class:`~tracker.cases.scope.Actor`) on ``case``, not
+    yet written: it carries the case's state and id as they are now, and stamps the case's
+    ``updated_at``. :func:`record` writes it with the session; :func:`write` in bulk."""
     expected = DATA_TYPES.get(action, NoData)
     if data is not None and not isinstance(data, expected):
         raise TypeError(f"{action} records {expected.__name__}, not {type(data).__name__}")
-    event = CaseEvent(
+    created = CaseEvent(
         case_id=case.id, action=action.value, actor_user_id=actor.user_id, actor_label=actor.label,
         state_before=before, state_after=case.state, note=note, is_public=public,
         data=data.to_json() if data is not None else {}, created_at=now or utcnow(),
     )
-    case.updated_at = event.created_at
-    session.add(event)
-    return event
+    case.updated_at = created.created_at
+    return created
+
+
+def record(session: Session, case: Case, action: Action, actor, before: str | None, *,
+           note: str | None = None, public: bool = False, data: EventData | None = None,
+           now: datetime | None = None) -> CaseEvent:
+    """Append the event of ``action`` by ``actor`` (an :class:`~tracker.cases.scope.Actor`)."""
+    created = event(case, action, actor, before, note=note, public=public, data=data, now=now)
+    session.add(created)
+    return created
+
+
+_COLUMNS = [column.key for column in CaseEvent.__table__.columns if column.key != "id"]
+
+
+def row(created: CaseEvent) -> dict:
+    """The columns of an event built by :func:`event`, for :func:`write`."""
+    return {key: getattr(created, key) for key in _COLUMNS}
+
+
+def write(connection, events: list[CaseEvent]) -> None:
+    """Write events built by :func:`event` (with their ``case_id`` set) in one executemany, beside
+    the session: for new cases, whose events nobody reads back in the same unit of work."""
+    if events:
+        connection.execute(CaseEvent.__table__.insert(), [row(e) for e in events])
