@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -30,7 +31,7 @@ from tracker.cases.history import (
     Triaged,
     record,
 )
-from tracker.cases.models import Case, CaseEvent, ExtensionRequest
+from tracker.cases.models import Case, ExtensionRequest
 from tracker.cases.numbers import hash_query_code, new_query_code, next_tracking_number
 from tracker.cases.permissions import (
     active_category,
@@ -41,7 +42,7 @@ from tracker.cases.permissions import (
 from tracker.cases.scope import CITIZEN, SYSTEM, Actor, can_see
 from tracker.cases.states import ANSWER_OUTCOMES, NOT_TAKEN_UP_OUTCOMES, Outcome, State
 from tracker.cases.validation import Invalid, check_feedback_comment
-from tracker.db import utcnow
+from tracker.db import plain, utcnow
 from tracker.errors import InvalidInput, InvalidState, NotAllowed, NotFound
 from tracker.organisations.models import Organisation, OrgKind, Site
 from tracker.organisations.scope import is_within
@@ -110,10 +111,12 @@ class Intake:
     """A new case as :func:`take_in` builds it, before anything is written: the case row, its
     events in order (their ``case_id`` set once the case has an id) and its outbox notices."""
 
-    case: Case
-    events: list[CaseEvent]
-    #: (topic, payload) of each outbox row
-    notices: list[tuple[str, dict]]
+    #: a plain stand-in of the case row (:func:`tracker.db.plain`) until :func:`submit` makes it a Case
+    case: Case | SimpleNamespace
+    #: event rows (:func:`tracker.cases.history.event`)
+    events: list[dict]
+    #: (topic, payload, written at) of each outbox row
+    notices: list[tuple[str, dict, datetime]]
     query_code: str
 
 
@@ -125,8 +128,8 @@ def take_in(calendar: WorkCalendar, routed: RoutedTo, *, tracking_number: str, p
     to the site's organiser or send it to triage, and say whom to tell. Reads and writes nothing:
     :func:`submit` writes one, the import a batch (:func:`write_intakes`)."""
     query_code = new_query_code()
-    case = Case(
-        tracking_number=tracking_number,
+    case = plain(
+        Case, tracking_number=tracking_number,
         query_code_hash=hash_query_code(query_code),
         external_id=external_id, source=source, state=State.received,
         site_id=routed.site.id if routed.site else None,
@@ -141,12 +144,12 @@ def take_in(calendar: WorkCalendar, routed: RoutedTo, *, tracking_number: str, p
     events = [history.event(case, Action.submit, actor, None, public=True, now=received_at,
                             data=Submitted(route=routed.route.reason, candidates=list(routed.route.candidates),
                                            workdays=case.answer_workdays))]
-    notices: list[tuple[str, dict]] = []
+    notices: list[tuple[str, dict, datetime]] = []
     if routed.site is not None:
         organiser_id = routed.site.organiser_id
         events.append(_assigned(case, SYSTEM, organiser_id, routed.organiser, now=received_at))
         if notify:
-            notices.append(("case_assigned", {"organiser_id": organiser_id}))
+            notices.append(("case_assigned", {"organiser_id": organiser_id}, utcnow()))
     else:
         before = case.state
         case.state = State.triage
@@ -154,11 +157,11 @@ def take_in(calendar: WorkCalendar, routed: RoutedTo, *, tracking_number: str, p
         events.append(history.event(case, Action.triage, SYSTEM, before, now=received_at,
                                     data=Triaged(reason=routed.route.reason)))
         if notify:
-            notices.append(("case_triage", {}))
+            notices.append(("case_triage", {}, utcnow()))
     deadlines.schedule_sweep(case, calendar)
     if case.contact_email and notify:
         # the query code travels once, in the confirmation mail; the relay drops it once sent
-        notices.append(("case_received", {"query_code": query_code}))
+        notices.append(("case_received", {"query_code": query_code}, utcnow()))
     return Intake(case, events, notices, query_code)
 
 
@@ -167,10 +170,10 @@ def write_intakes(session: Session, intakes: list[Intake]) -> None:
     for all the events, one for all the outbox rows."""
     events, notices = [], []
     for intake in intakes:
-        for created in intake.events:
-            created.case_id = intake.case.id
+        for row in intake.events:
+            row["case_id"] = intake.case.id
         events.extend(intake.events)
-        notices.extend((topic, intake.case.id, payload) for topic, payload in intake.notices)
+        notices.extend((topic, intake.case.id, payload, at) for topic, payload, at in intake.notices)
     history.write(session.connection(), events)
     enqueue_many(session, notices)
 
@@ -193,15 +196,16 @@ def submit(session: Session, *, page_url: str, category: int, description: str, 
                      site_code=site_code, contact_name=contact_name, contact_phone=contact_phone,
                      contact_email=contact_email, source=source, external_id=external_id, actor=actor,
                      notify=notify)
+    intake.case = Case(**vars(intake.case))
     session.add(intake.case)
     session.flush()
     write_intakes(session, [intake])
     return Submission(intake.case, intake.query_code, routed)
 
 
-def _assigned(case: Case, actor: Actor, organiser_id: int, organiser: Organisation | None, *,
-              action: Action = Action.assign, note: str | None = None, now: datetime) -> CaseEvent:
-    """Hand ``case`` to ``organiser``: its new state, and the event that says so (not written)."""
+def _assigned(case, actor: Actor, organiser_id: int, organiser: Organisation | None, *,
+              action: Action = Action.assign, note: str | None = None, now: datetime) -> dict:
+    """Hand ``case`` to ``organiser``: its new state, and the event row that says so (not written)."""
     before = case.state
     case.organiser_id = organiser_id
     case.state = State.assigned
@@ -214,7 +218,7 @@ def _assigned(case: Case, actor: Actor, organiser_id: int, organiser: Organisati
 def _assign(session: Session, case: Case, actor: Actor, organiser_id: int, *, action: Action = Action.assign,
             note: str | None = None) -> Case:
     organiser = session.get(Organisation, organiser_id)
-    session.add(_assigned(case, actor, organiser_id, organiser, action=action, note=note, now=utcnow()))
+    history.add(session, _assigned(case, actor, organiser_id, organiser, action=action, note=note, now=utcnow()))
     _notify(session, "case_assigned", case, organiser_id=organiser_id)
     return case
 
@@ -459,11 +463,11 @@ def reopen(session: Session, case: Case, actor: Actor, *, reason: str) -> Case:
     return case
 
 
-def close_with_platform_answer(case: Case, calendar: WorkCalendar, *, outcome: str, answer: str | None,
+def close_with_platform_answer(case, calendar: WorkCalendar, *, outcome: str, answer: str | None,
                                answered_at: datetime, handled_by: str | None = None, data: dict | None = None,
-                               actor: Actor = SYSTEM) -> CaseEvent:
-    """The rules of :func:`record_platform_answer` (the caller checks the actor first): the case's
-    new state, and its event, not yet written."""
+                               actor: Actor = SYSTEM) -> dict:
+    """The rules of :func:`record_platform_answer` (the caller checks the actor first) on a Case or
+    a plain stand-in of one: the case's new state, and its event row, not yet written."""
     if outcome not in {o.value for o in Outcome}:
         raise InvalidInput(_l("答复结果无效。", outcome=outcome), fields={"outcome": [str(outcome)]})
     if answered_at.tzinfo is None:
@@ -495,7 +499,7 @@ def record_platform_answer(session: Session, case: Case, *, outcome: str, answer
     ``handled_by`` (the platform's 办理单位) and ``data`` are kept in the event.
     """
     check(session, Action.import_answer, actor, case)
-    session.add(close_with_platform_answer(case, load_calendar(session), outcome=outcome, answer=answer,
+    history.add(session, close_with_platform_answer(case, load_calendar(session), outcome=outcome, answer=answer,
                                            answered_at=answered_at, handled_by=handled_by, data=data, actor=actor))
     return case
 
