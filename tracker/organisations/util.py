@@ -34,15 +34,16 @@ class Directory(Protocol):
     """What routing reads of the registered sites and organisations.
 
     :class:`SessionDirectory` asks the database; the import keeps one in memory for a whole run.
-    Both are read by the same rules (:func:`route_with`, :func:`resolve_with`).
+    Both are read by the same rules (:func:`route_with`, :func:`resolve_with`). Sites are named by
+    the ``site_id`` of their entries.
     """
 
-    def site_by_code(self, code: str) -> Site | None: ...
+    def code_site(self, code: str) -> SiteEntry | None: ...
     def host_entries(self, page_url: str) -> list[HostEntry]: ...
-    def site(self, site_id: int) -> Site | None: ...
-    def organisation(self, org_id: int) -> Organisation | None: ...
+    def site(self, site_id: int) -> tuple[Site, Organisation | None, Organisation | None] | None:
+        """The site, with its supervisor and its organiser."""
     def supervisor(self, code: str) -> Organisation | None: ...
-    def default_supervisor(self) -> Organisation: ...
+    def national_root(self) -> Organisation: ...
 
 
 class SessionDirectory:
@@ -53,7 +54,7 @@ class SessionDirectory:
         # the session's identity map holds objects weakly: keep what was loaded for the later look-ups
         self._loaded: list = []
 
-    def site_by_code(self, code: str) -> Site | None:
+    def code_site(self, code: str) -> SiteEntry | None:
         # the site with its organiser and supervisor, which the case needs when the code decides
         supervisor, organiser = aliased(Organisation), aliased(Organisation)
         row = self.session.exec(
@@ -64,23 +65,25 @@ class SessionDirectory:
         if row is None:
             return None
         self._loaded.extend(row)
-        return row[0]
+        site = row[0]
+        return SiteEntry(site.id, site.code, site.is_running)
 
     def host_entries(self, page_url: str) -> list[HostEntry]:
         return host_entries(self.session, page_url)
 
-    def site(self, site_id: int) -> Site | None:
-        return self.session.get(Site, site_id)
-
-    def organisation(self, org_id: int) -> Organisation | None:
-        return self.session.get(Organisation, org_id)
+    def site(self, site_id: int) -> tuple[Site, Organisation | None, Organisation | None] | None:
+        site = self.session.get(Site, site_id)
+        if site is None:
+            return None
+        get = self.session.get
+        return site, get(Organisation, site.supervisor_id), get(Organisation, site.organiser_id)
 
     def supervisor(self, code: str) -> Organisation | None:
         return self.session.exec(select(Organisation).where(
             Organisation.code == code, Organisation.kind == OrgKind.supervisor)).first()
 
-    def default_supervisor(self) -> Organisation:
-        return default_supervisor(self.session)
+    def national_root(self) -> Organisation:
+        return national_root(self.session)
 
 
 def host_entries(session: Session, page_url: str) -> list[HostEntry]:
@@ -97,11 +100,7 @@ def host_entries(session: Session, page_url: str) -> list[HostEntry]:
 def route_with(directory: Directory, site_code: str | None, page_url: str) -> Route:
     """The pure routing decision, fed with what ``directory`` knows of this code and host (the
     host only when the code does not decide)."""
-    code_site = None
-    if site_code:
-        site = directory.site_by_code(site_code.strip())
-        if site is not None:
-            code_site = SiteEntry(site.id, site.code, site.is_running)
+    code_site = directory.code_site(site_code.strip()) if site_code else None
     entries = [] if code_decides(code_site) else directory.host_entries(page_url)
     return route(site_code, page_url, code_site, entries)
 
@@ -111,28 +110,27 @@ def route_for(session: Session, site_code: str | None, page_url: str) -> Route:
     return route_with(SessionDirectory(session), site_code, page_url)
 
 
-def default_supervisor(session: Session) -> Organisation:
+def default_supervisor_in(directory: Directory) -> Organisation:
     """Where a report that no site and no region claims goes: ``DEFAULT_SUPERVISOR`` when set, else
     the national root's own triage. Never whichever organisation happens to come first."""
     code = current_app.config.get("DEFAULT_SUPERVISOR")
-    if code:
-        org = session.exec(select(Organisation).where(Organisation.code == code,
-                                                      Organisation.kind == OrgKind.supervisor)).first()
-        if org is not None:
-            return org
-    return national_root(session)
+    return (directory.supervisor(code) if code else None) or directory.national_root()
+
+
+def default_supervisor(session: Session) -> Organisation:
+    """:func:`default_supervisor_in` the database."""
+    return default_supervisor_in(SessionDirectory(session))
 
 
 def resolve_with(directory: Directory, site_code: str | None, page_url: str) -> RoutedTo:
     """Route a report: the site (when unique), its organiser, and the supervisor responsible."""
     decided = route_with(directory, site_code, page_url)
-    site = directory.site(decided.site_id) if decided.site_id else None
-    supervisor = directory.organisation(site.supervisor_id) if site else None
-    organiser = directory.organisation(site.organiser_id) if site else None
+    found = directory.site(decided.site_id) if decided.site_id else None
+    site, supervisor, organiser = found or (None, None, None)
     if supervisor is None and decided.region_code:
         supervisor = directory.supervisor(decided.region_code)
     if supervisor is None:
-        supervisor = directory.default_supervisor()
+        supervisor = default_supervisor_in(directory)
     return RoutedTo(decided, site, supervisor, organiser)
 
 
