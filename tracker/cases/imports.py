@@ -419,6 +419,7 @@ def import_lines(session: Session, lines: Iterable[str | bytes], *, batch_size: 
                 run.import_batch(batch)
                 batch = []
         run.import_batch(batch)
+    summary.errors.sort()  # by line, however each was found
     return summary
 
 
@@ -444,6 +445,7 @@ class _Run:
             self.on_error(number, message)
 
     def import_batch(self, batch: list[tuple[int, PlatformRecord]]) -> None:
+        batch = self._known_categories(batch)
         if not batch:
             return
         try:
@@ -455,17 +457,24 @@ class _Run:
         self.session.commit()
         self.summary.imported += written
 
-    def _plan(self, batch: list[tuple[int, PlatformRecord]]) -> list[_Planned]:
-        """Route each record in turn, planning what it needs that is not there yet. A record of an
-        unknown category is reported and left out before it plans anything."""
-        planned = []
+    def _known_categories(self, batch: list[tuple[int, PlatformRecord]]) -> list[tuple[int, PlatformRecord]]:
+        """The records of known categories; the others are reported, before they plan anything."""
+        kept = []
         for number, record in batch:
             try:
                 self.directory.check_category(record.category)
             except RecordError as exc:
                 self.known.discard(record.external_id)
                 self.fail(number, str(exc))
-                continue
+            else:
+                kept.append((number, record))
+        return kept
+
+    def _plan(self, batch: list[tuple[int, PlatformRecord]]) -> list[_Planned]:
+        """Route each record in turn, planning the organisations and sites it needs that are not
+        there yet."""
+        planned = []
+        for number, record in batch:
             site = self.directory.plan(record)
             routed = resolve_with(self.directory, site.code if site else None, record.page_url)
             planned.append(_Planned(number, record, routed))
