@@ -95,10 +95,9 @@ def _insert_one(connection, case: tuple, paths: list[str]) -> None:
     prefixes = sorted({p for path in paths for p in path_prefixes(path)})
     if not prefixes:
         return
-    seeing = sa.select(_org.c.id, sa.cast(sa.literal(case_id), sa.Integer),
-                       sa.cast(sa.literal(state), _access.c.state.type),
-                       sa.cast(sa.literal(due_at, UTCDateTime()), _access.c.due_at.type)
-                       ).where(_org.c.path.in_(prefixes))
+    # typed parameters, not SQL casts: SQLite would read CAST(... AS DATETIME) as a number
+    seeing = sa.select(_org.c.id, sa.literal(case_id, sa.Integer), sa.literal(state, _access.c.state.type),
+                       sa.literal(due_at, UTCDateTime())).where(_org.c.path.in_(prefixes))
     connection.execute(_access.insert().from_select(["org_id", "case_id", "state", "due_at"], seeing))
 
 
