@@ -1,16 +1,19 @@
 """The database: engine and session per app, and the column types both databases agree on."""
 from __future__ import annotations
 
+import functools
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from flask import current_app
+from pydantic_core import PydanticUndefined
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import scoped_session, sessionmaker
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 _clock: ContextVar[datetime | None] = ContextVar("tracker_clock", default=None)
 
@@ -64,6 +67,29 @@ class UTCDateTime(sa.types.TypeDecorator):
 
 
 JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
+
+
+def plain(model: type[SQLModel], **values) -> SimpleNamespace:
+    """A plain stand-in for a new row of ``model``: its fields' defaults, then ``values``.
+
+    For rules that build rows by the thousand (the import): a model instance takes hundreds of
+    microseconds to build, a namespace one. ``model(**vars(row))`` makes the instance when one is
+    wanted."""
+    defaults, factories = _defaults(model)
+    fields = {**defaults, **{name: factory() for name, factory in factories.items() if name not in values}}
+    fields.update(values)
+    return SimpleNamespace(**fields)
+
+
+@functools.cache
+def _defaults(model: type[SQLModel]) -> tuple[dict, dict]:
+    defaults, factories = {}, {}
+    for name, info in model.model_fields.items():
+        if info.default_factory is not None:
+            factories[name] = info.default_factory
+        elif info.default is not PydanticUndefined:
+            defaults[name] = info.default
+    return defaults, factories
 
 
 _WRITES_KEY = "tracker.flushed_writes"

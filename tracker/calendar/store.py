@@ -28,23 +28,29 @@ def pinned_calendar(session: Session):
 def load_calendar(session: Session) -> WorkCalendar:
     """The working-day calendar: chinese-calendar's years overridden by the loaded ones.
 
-    The loaded years are a few dozen rows, read on every call: the calendar built from them is
-    reused while they are unchanged (so a year reloaded twice at the same instant, or a load
+    The loaded years are a few dozen rows, read on every call in one statement: the calendar built
+    from them is reused while they are unchanged (so a year reloaded twice at the same instant, or a load
     rolled back, is never served stale).
     """
     pinned = _PINNED.get()
     if pinned is not None:
         return pinned
-    years = session.exec(select(CalendarYear.year, CalendarYear.source).order_by(CalendarYear.year)).all()
-    days = session.exec(select(CalendarDay.day, CalendarDay.year, CalendarDay.kind)
-                        .order_by(CalendarDay.day)).all()
-    key = (tuple(tuple(row) for row in years), tuple(tuple(row) for row in days))
+    # one statement: each loaded year with its listed days (a year without any gives one row of NULLs)
+    rows = session.exec(
+        select(CalendarYear.year, CalendarYear.source, CalendarDay.day, CalendarDay.kind)
+        .join(CalendarDay, CalendarDay.year == CalendarYear.year, isouter=True)
+        .order_by(CalendarYear.year, CalendarDay.day)).all()
+    key = tuple(tuple(row) for row in rows)
     calendar = _CACHE.get(key)
     if calendar is None:
-        loaded: dict[int, dict] = {year: {} for year, _source in years}
-        for day, year, kind in days:
-            loaded.setdefault(year, {})[day] = kind == "workday"
-        calendar = WorkCalendar(loaded=loaded, sources={year: source for year, source in years})
+        loaded: dict[int, dict] = {}
+        sources: dict[int, str] = {}
+        for year, source, day, kind in rows:
+            sources[year] = source
+            days = loaded.setdefault(year, {})
+            if day is not None:
+                days[day] = kind == "workday"
+        calendar = WorkCalendar(loaded=loaded, sources=sources)
         _CACHE.clear()
         _CACHE[key] = calendar
     return calendar

@@ -23,6 +23,7 @@ from collections.abc import Iterable, Iterator
 
 import sqlalchemy as sa
 from sqlalchemy.orm import attributes
+from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session
 
 from tracker.cases.models import Case, CaseAccess
@@ -50,11 +51,13 @@ def _chunks(values: list, size: int = CHUNK) -> Iterator[list]:
         yield values[start:start + size]
 
 
-def ancestor_map(connection, org_ids: Iterable[int]) -> dict[int, list[int]]:
-    """org id -> the ids of the organisations that see its cases (its ancestors and itself)."""
+def ancestor_map(connection, org_ids: Iterable[int], known: dict[int, str] | None = None) -> dict[int, list[int]]:
+    """org id -> the ids of the organisations that see its cases (its ancestors and itself).
+
+    ``known`` gives the paths of some of them (organisations the caller has loaded already)."""
     wanted = sorted({i for i in org_ids if i is not None})
-    paths: dict[int, str] = {}
-    for chunk in _chunks(wanted):
+    paths: dict[int, str] = {i: known[i] for i in wanted if known and i in known}
+    for chunk in _chunks([i for i in wanted if i not in paths]):
         paths.update(connection.execute(sa.select(_org.c.id, _org.c.path).where(_org.c.id.in_(chunk))).all())
     prefixes = sorted({p for path in paths.values() for p in path_prefixes(path)})
     by_path: dict[str, int] = {}
@@ -70,21 +73,32 @@ def access_rows(ancestors: dict[int, list[int]], case_id: int, organiser_id: int
     return [{"org_id": org_id, "case_id": case_id, "state": state, "due_at": due_at} for org_id in seeing]
 
 
-def _write(connection, cases: list[tuple], *, replace: bool, known: dict | None = None) -> None:
-    """Write the rows of ``cases`` (id, organiser_id, supervisor_id, state, due_at). ``known``: a
-    cache of :func:`ancestor_map` results to use and extend."""
-    wanted = {c[1] for c in cases} | {c[2] for c in cases}
-    known = {} if known is None else known
-    missing = wanted - known.keys() - {None}
-    if missing:
-        known.update(ancestor_map(connection, missing))
-    ancestors = known
+def _write(connection, cases: list[tuple], *, replace: bool, known: dict[int, str] | None = None) -> None:
+    """Write the rows of ``cases`` (id, organiser_id, supervisor_id, state, due_at)."""
     if replace:
         for chunk in _chunks([c[0] for c in cases]):
             connection.execute(_access.delete().where(_access.c.case_id.in_(chunk)))
+    org_ids = [c[1] for c in cases] + [c[2] for c in cases]
+    if len(cases) == 1 and known is not None and all(i in known for i in org_ids if i is not None):
+        _insert_one(connection, cases[0], [known[i] for i in org_ids if i is not None])
+        return
+    ancestors = ancestor_map(connection, org_ids, known)
     rows = [row for case in cases for row in access_rows(ancestors, *case)]
     if rows:
         connection.execute(_access.insert(), rows)
+
+
+def _insert_one(connection, case: tuple, paths: list[str]) -> None:
+    """The rows of one case whose organisations' paths are known: one INSERT ... SELECT of the
+    organisations at those paths' prefixes (the rows :func:`access_rows` gives)."""
+    case_id, _organiser_id, _supervisor_id, state, due_at = case
+    prefixes = sorted({p for path in paths for p in path_prefixes(path)})
+    if not prefixes:
+        return
+    # typed parameters, not SQL casts: SQLite would read CAST(... AS DATETIME) as a number
+    seeing = sa.select(_org.c.id, sa.literal(case_id, sa.Integer), sa.literal(state, _access.c.state.type),
+                       sa.literal(due_at, UTCDateTime())).where(_org.c.path.in_(prefixes))
+    connection.execute(_access.insert().from_select(["org_id", "case_id", "state", "due_at"], seeing))
 
 
 def refresh(connection, case_ids: Iterable[int]) -> None:
@@ -128,18 +142,21 @@ def _insert_many(connection, rows: list[dict]) -> None:
             copy.write_row((row["org_id"], row["case_id"], row["state"], row["due_at"]))
 
 
-_ANCESTORS_KEY = "tracker.case_access.ancestors"
-
-
-@sa.event.listens_for(Session, "after_commit")
-@sa.event.listens_for(Session, "after_rollback")
-@sa.event.listens_for(Session, "after_soft_rollback")
-def _forget_ancestors(session, *_args) -> None:
-    session.info.pop(_ANCESTORS_KEY, None)
-
-
 def _changed(session: Session, case: Case) -> bool:
     return any(attributes.get_history(case, name).has_changes() for name in TRACKED)
+
+
+def _loaded_paths(session: Session, cases: list[Case]) -> dict[int, str]:
+    """The paths of the cases' organisations that the session holds loaded (no statement)."""
+    paths = {}
+    for case in cases:
+        for org_id in (case.organiser_id, case.supervisor_id):
+            org = session.identity_map.get(identity_key(Organisation, org_id)) if org_id is not None else None
+            if org is not None:
+                path = sa.inspect(org).dict.get("path")
+                if path is not None:
+                    paths[org_id] = path
+    return paths
 
 
 @sa.event.listens_for(Session, "after_flush")
@@ -157,13 +174,12 @@ def _follow_flush(session: Session, _context) -> None:
     if not (new or moved or touched):
         return
     connection = session.connection()
-    # an organisation's ancestors never change (paths are fixed at creation); the cache lives
-    # as long as the session's transaction, so a rolled-back organisation is never remembered
-    known = session.info.setdefault(_ANCESTORS_KEY, {})
-    for cases, replace in ((new, False), (moved, True)):
-        if cases:
-            _write(connection, [(c.id, c.organiser_id, c.supervisor_id, c.state, c.due_at) for c in cases],
-                   replace=replace, known=known)
+    if new:
+        _write(connection, [(c.id, c.organiser_id, c.supervisor_id, c.state, c.due_at) for c in new], replace=False,
+               known=_loaded_paths(session, new))
+    if moved:
+        _write(connection, [(c.id, c.organiser_id, c.supervisor_id, c.state, c.due_at) for c in moved], replace=True,
+               known=_loaded_paths(session, moved))
     if touched:
         connection.execute(_access.update().where(_access.c.case_id == sa.bindparam("b_case_id"))
                            .values(state=sa.bindparam("b_state"), due_at=sa.bindparam("b_due_at", type_=UTCDateTime())),

@@ -6,7 +6,8 @@ that the writer is bound to write, under the same key.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+import functools
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -88,7 +89,10 @@ class EventData:
 
     def to_json(self) -> dict:
         data = {}
-        for key, value in asdict(self).items():
+        for key in self._names():
+            value = getattr(self, key)
+            if isinstance(value, list):
+                value = list(value)
             if isinstance(value, datetime):
                 value = value.isoformat()
             if key == "extra":
@@ -96,6 +100,11 @@ class EventData:
                 continue
             data[key] = value
         return data
+
+    @classmethod
+    @functools.cache
+    def _names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls))
 
     @classmethod
     def from_json(cls, data: dict):
@@ -210,18 +219,38 @@ def read(event: CaseEvent) -> EventData:
     return cls.from_json(event.data or {})
 
 
+def event(case, action: Action, actor, before: str | None, *, note: str | None = None, public: bool = False,
+          data: EventData | None = None, now: datetime | None = None) -> dict:
+    """The row of the event of ``action`` by ``actor`` (an :class:`~tracker.cases.scope.Actor`) on
+    ``case`` (a :class:`Case`, or a plain stand-in of a new one), not yet written: it carries the
+    case's state and id as they are now, and stamps the case's ``updated_at``. :func:`record`
+    adds it to the session; :func:`write` writes many at once."""
+    expected = DATA_TYPES.get(action, NoData)
+    if data is not None and not isinstance(data, expected):
+        raise TypeError(f"{action} records {expected.__name__}, not {type(data).__name__}")
+    created_at = now or utcnow()
+    case.updated_at = created_at
+    return {"case_id": case.id, "action": action.value, "actor_user_id": actor.user_id, "actor_label": actor.label,
+            "state_before": before, "state_after": case.state, "note": note, "is_public": public,
+            "data": data.to_json() if data is not None else {}, "created_at": created_at}
+
+
+def add(session: Session, row: dict) -> CaseEvent:
+    """Add an event row built by :func:`event` to the session."""
+    created = CaseEvent(**row)
+    session.add(created)
+    return created
+
+
 def record(session: Session, case: Case, action: Action, actor, before: str | None, *,
            note: str | None = None, public: bool = False, data: EventData | None = None,
            now: datetime | None = None) -> CaseEvent:
     """Append the event of ``action`` by ``actor`` (an :class:`~tracker.cases.scope.Actor`)."""
-    expected = DATA_TYPES.get(action, NoData)
-    if data is not None and not isinstance(data, expected):
-        raise TypeError(f"{action} records {expected.__name__}, not {type(data).__name__}")
-    event = CaseEvent(
-        case_id=case.id, action=action.value, actor_user_id=actor.user_id, actor_label=actor.label,
-        state_before=before, state_after=case.state, note=note, is_public=public,
-        data=data.to_json() if data is not None else {}, created_at=now or utcnow(),
-    )
-    case.updated_at = event.created_at
-    session.add(event)
-    return event
+    return add(session, event(case, action, actor, before, note=note, public=public, data=data, now=now))
+
+
+def write(connection, rows: list[dict]) -> None:
+    """Write event rows built by :func:`event` (their ``case_id`` set) in one executemany, beside
+    the session: for new cases, whose events nobody reads back in the same unit of work."""
+    if rows:
+        connection.execute(CaseEvent.__table__.insert(), rows)

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 
 from tracker.calendar.store import load_calendar
-from tracker.cases import deadlines
+from tracker.cases import deadlines, history
 from tracker.cases.history import (
     Action,
     Assigned,
@@ -41,13 +42,14 @@ from tracker.cases.permissions import (
 from tracker.cases.scope import CITIZEN, SYSTEM, Actor, can_see
 from tracker.cases.states import ANSWER_OUTCOMES, NOT_TAKEN_UP_OUTCOMES, Outcome, State
 from tracker.cases.validation import Invalid, check_feedback_comment
-from tracker.db import utcnow
+from tracker.db import plain, utcnow
 from tracker.errors import InvalidInput, InvalidState, NotAllowed, NotFound
 from tracker.organisations.models import Organisation, OrgKind, Site
 from tracker.organisations.scope import is_within
-from tracker.organisations.util import resolve_route
-from tracker.outbox import enqueue
+from tracker.organisations.util import RoutedTo, resolve_route
+from tracker.outbox import enqueue, enqueue_many
 from tracker.users.models import Role
+from tracker.workdays import WorkCalendar
 
 # ---------------------------------------------------------------- helpers
 
@@ -100,6 +102,80 @@ def _sweep_later(session: Session, case: Case) -> None:
 class Submission:
     case: Case
     query_code: str
+    #: where it was routed: the site, its organiser and the supervisor, as loaded
+    routed: RoutedTo | None = None
+
+
+@dataclass
+class Intake:
+    """A new case as :func:`take_in` builds it, before anything is written: the case row, its
+    events in order (their ``case_id`` set once the case has an id) and its outbox notices."""
+
+    #: a plain stand-in of the case row (:func:`tracker.db.plain`) until :func:`submit` makes it a Case
+    case: Case | SimpleNamespace
+    #: event rows (:func:`tracker.cases.history.event`)
+    events: list[dict]
+    #: (topic, payload, written at) of each outbox row
+    notices: list[tuple[str, dict, datetime]]
+    query_code: str
+
+
+def take_in(calendar: WorkCalendar, routed: RoutedTo, *, tracking_number: str, page_url: str, category: int,
+            description: str, received_at: datetime, site_code: str | None = None, contact_name: str = "",
+            contact_phone: str = "", contact_email: str = "", source: str = "web", external_id: str | None = None,
+            actor: Actor = CITIZEN, notify: bool = True) -> Intake:
+    """The rules of taking in a report that ``routed`` places, as rows: start its clock, assign it
+    to the site's organiser or send it to triage, and say whom to tell. Reads and writes nothing:
+    :func:`submit` writes one, the import a batch (:func:`write_intakes`)."""
+    query_code = new_query_code()
+    case = plain(
+        Case, tracking_number=tracking_number,
+        query_code_hash=hash_query_code(query_code),
+        external_id=external_id, source=source, state=State.received,
+        site_id=routed.site.id if routed.site else None,
+        site_code_given=(site_code or None),
+        supervisor_id=routed.supervisor.id,
+        category_code=category, page_url=page_url, description=description,
+        contact_name=contact_name or "", contact_phone=contact_phone or "",
+        contact_email=contact_email or "",
+        received_at=received_at, updated_at=received_at,
+    )
+    deadlines.start_answer_clock(case, calendar)
+    events = [history.event(case, Action.submit, actor, None, public=True, now=received_at,
+                            data=Submitted(route=routed.route.reason, candidates=list(routed.route.candidates),
+                                           workdays=case.answer_workdays))]
+    notices: list[tuple[str, dict, datetime]] = []
+    if routed.site is not None:
+        organiser_id = routed.site.organiser_id
+        events.append(_assigned(case, SYSTEM, organiser_id, routed.organiser, now=received_at))
+        if notify:
+            notices.append(("case_assigned", {"organiser_id": organiser_id}, utcnow()))
+    else:
+        before = case.state
+        case.state = State.triage
+        case.triage_due_at = deadlines.triage_due(calendar, received_at)
+        events.append(history.event(case, Action.triage, SYSTEM, before, now=received_at,
+                                    data=Triaged(reason=routed.route.reason)))
+        if notify:
+            notices.append(("case_triage", {}, utcnow()))
+    deadlines.schedule_sweep(case, calendar)
+    if case.contact_email and notify:
+        # the query code travels once, in the confirmation mail; the relay drops it once sent
+        notices.append(("case_received", {"query_code": query_code}, utcnow()))
+    return Intake(case, events, notices, query_code)
+
+
+def write_intakes(session: Session, intakes: list[Intake]) -> None:
+    """Write the events and outbox rows of ``intakes`` whose cases have their ids: one statement
+    for all the events, one for all the outbox rows."""
+    events, notices = [], []
+    for intake in intakes:
+        for row in intake.events:
+            row["case_id"] = intake.case.id
+        events.extend(intake.events)
+        notices.extend((topic, intake.case.id, payload, at) for topic, payload, at in intake.notices)
+    history.write(session.connection(), events)
+    enqueue_many(session, notices)
 
 
 def submit(session: Session, *, page_url: str, category: int, description: str, site_code: str | None = None,
@@ -110,61 +186,40 @@ def submit(session: Session, *, page_url: str, category: int, description: str, 
 
     ``notify=False`` writes no outbox rows: for replaying history that nobody is to hear of now.
     Imported records (``source="import"``) may carry a category that is no longer offered.
+    The case is written once, as it ends up; one flush.
     """
     active_category(session, category, replaying=source == "import")
     received_at = received_at or utcnow()
-    query_code = new_query_code()
-    decided = resolve_route(session, site_code, page_url)
-    calendar = load_calendar(session)
-    case = Case(
-        tracking_number=next_tracking_number(session, received_at),
-        query_code_hash=hash_query_code(query_code),
-        external_id=external_id, source=source, state=State.received,
-        site_id=decided.site.id if decided.site else None,
-        site_code_given=(site_code or None),
-        supervisor_id=decided.supervisor.id,
-        category_code=category, page_url=page_url, description=description,
-        contact_name=contact_name or "", contact_phone=contact_phone or "",
-        contact_email=contact_email or "",
-        received_at=received_at, updated_at=received_at,
-    )
-    deadlines.start_answer_clock(case, calendar)
-    session.add(case)
+    routed = resolve_route(session, site_code, page_url)
+    intake = take_in(load_calendar(session), routed, tracking_number=next_tracking_number(session, received_at),
+                     page_url=page_url, category=category, description=description, received_at=received_at,
+                     site_code=site_code, contact_name=contact_name, contact_phone=contact_phone,
+                     contact_email=contact_email, source=source, external_id=external_id, actor=actor,
+                     notify=notify)
+    intake.case = Case(**vars(intake.case))
+    session.add(intake.case)
     session.flush()
-    record(session, case, Action.submit, actor, None, public=True, now=received_at,
-           data=Submitted(route=decided.route.reason, candidates=list(decided.route.candidates),
-                          workdays=case.answer_workdays))
-    if decided.site is not None:
-        _assign(session, case, SYSTEM, decided.site.organiser_id, now=received_at, notify=notify)
-    else:
-        before = case.state
-        case.state = State.triage
-        case.triage_due_at = deadlines.triage_due(calendar, received_at)
-        record(session, case, Action.triage, SYSTEM, before, now=received_at,
-               data=Triaged(reason=decided.route.reason))
-        if notify:
-            _notify(session, "case_triage", case)
-    deadlines.schedule_sweep(case, calendar)
-    if case.contact_email and notify:
-        # the query code travels once, in the confirmation mail; the relay drops it once sent
-        _notify(session, "case_received", case, query_code=query_code)
-    session.flush()
-    return Submission(case, query_code)
+    write_intakes(session, [intake])
+    return Submission(intake.case, intake.query_code, routed)
 
 
-def _assign(session: Session, case: Case, actor: Actor, organiser_id: int, *, action: Action = Action.assign,
-            note: str | None = None, now: datetime | None = None, notify: bool = True) -> Case:
-    now = now or utcnow()
+def _assigned(case, actor: Actor, organiser_id: int, organiser: Organisation | None, *,
+              action: Action = Action.assign, note: str | None = None, now: datetime) -> dict:
+    """Hand ``case`` to ``organiser``: its new state, and the event row that says so (not written)."""
     before = case.state
-    organiser = session.get(Organisation, organiser_id)
     case.organiser_id = organiser_id
     case.state = State.assigned
     case.assigned_at = now
     case.accepted_at = None
-    record(session, case, action, actor, before, note=note, public=True, now=now,
-           data=Assigned(organiser_id=organiser_id, organiser=organiser.name if organiser else None))
-    if notify:
-        _notify(session, "case_assigned", case, organiser_id=organiser_id)
+    return history.event(case, action, actor, before, note=note, public=True, now=now,
+                         data=Assigned(organiser_id=organiser_id, organiser=organiser.name if organiser else None))
+
+
+def _assign(session: Session, case: Case, actor: Actor, organiser_id: int, *, action: Action = Action.assign,
+            note: str | None = None) -> Case:
+    organiser = session.get(Organisation, organiser_id)
+    history.add(session, _assigned(case, actor, organiser_id, organiser, action=action, note=note, now=utcnow()))
+    _notify(session, "case_assigned", case, organiser_id=organiser_id)
     return case
 
 
@@ -409,16 +464,11 @@ def reopen(session: Session, case: Case, actor: Actor, *, reason: str) -> Case:
     return case
 
 
-def record_platform_answer(session: Session, case: Case, *, outcome: str, answer: str | None,
-                           answered_at: datetime, handled_by: str | None = None,
-                           data: dict | None = None, actor: Actor = SYSTEM) -> Case:
-    """Close an imported case with the answer the national platform already published.
-
-    The answer was given and approved on the platform, so the case closes at ``answered_at``
-    without review. Nobody is notified: the citizen and the organiser saw it there long ago.
-    ``handled_by`` (the platform's 办理单位) and ``data`` are kept in the event.
-    """
-    check(session, Action.import_answer, actor, case)
+def close_with_platform_answer(case, calendar: WorkCalendar, *, outcome: str, answer: str | None,
+                               answered_at: datetime, handled_by: str | None = None, data: dict | None = None,
+                               actor: Actor = SYSTEM) -> dict:
+    """The rules of :func:`record_platform_answer` (the caller checks the actor first) on a Case or
+    a plain stand-in of one: the case's new state, and its event row, not yet written."""
     if outcome not in {o.value for o in Outcome}:
         raise InvalidInput(_l("答复结果无效。", outcome=outcome), fields={"outcome": [str(outcome)]})
     if answered_at.tzinfo is None:
@@ -434,9 +484,24 @@ def record_platform_answer(session: Session, case: Case, *, outcome: str, answer
     case.answered_at = case.closed_at = answered_at
     if case.accepted_at is None:
         case.accepted_at = answered_at
-    record(session, case, Action.import_answer, actor, before, note=answer, public=True, now=answered_at,
-           data=Closing(outcome=outcome, handled_by=handled_by, extra=dict(data or {})))
-    _sweep_later(session, case)
+    created = history.event(case, Action.import_answer, actor, before, note=answer, public=True, now=answered_at,
+                            data=Closing(outcome=outcome, handled_by=handled_by, extra=dict(data or {})))
+    deadlines.schedule_sweep(case, calendar)
+    return created
+
+
+def record_platform_answer(session: Session, case: Case, *, outcome: str, answer: str | None,
+                           answered_at: datetime, handled_by: str | None = None,
+                           data: dict | None = None, actor: Actor = SYSTEM) -> Case:
+    """Close an imported case with the answer the national platform already published.
+
+    The answer was given and approved on the platform, so the case closes at ``answered_at``
+    without review. Nobody is notified: the citizen and the organiser saw it there long ago.
+    ``handled_by`` (the platform's 办理单位) and ``data`` are kept in the event.
+    """
+    check(session, Action.import_answer, actor, case)
+    history.add(session, close_with_platform_answer(case, load_calendar(session), outcome=outcome, answer=answer,
+                                           answered_at=answered_at, handled_by=handled_by, data=data, actor=actor))
     return case
 
 

@@ -1,10 +1,13 @@
 """Writes of organisations and sites. They flush; the caller commits."""
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from sqlmodel import Session, select
 
+from tracker.db import plain
 from tracker.errors import InvalidInput
 from tracker.organisations.models import Organisation, OrgKind, Site, SiteHost
 from tracker.organisations.routing import normalise_prefix, split_url
@@ -41,19 +44,28 @@ def check_code(code: str) -> str:
     return code
 
 
-def create_organisation(session: Session, *, code: str, name: str, kind: str,
-                        parent: Organisation | None = None) -> Organisation:
-    """Add an organisation under ``parent``; without one, directly under the national root."""
+def new_organisation(*, code: str, name: str, kind: str, parent: Organisation) -> SimpleNamespace:
+    """The row of an organisation under ``parent``, checked but not yet added (a plain stand-in,
+    :func:`tracker.db.plain`): the rules of :func:`create_organisation` but for the uniqueness of
+    its code, which the caller vouches for. Its ``parent_id`` is ``parent``'s id, which a parent
+    not yet written does not have yet."""
     if kind not in (OrgKind.supervisor, OrgKind.organiser):
         raise InvalidInput(_l("单位类型无效。"), fields={"kind": [kind]})
     code = check_code(code)
+    if parent.kind != OrgKind.supervisor:
+        raise InvalidInput(_l("上级单位必须是主管单位。"), fields={"parent": [parent.code]})
+    return plain(Organisation, code=code, name=name.strip(), kind=kind, parent_id=parent.id,
+                 path=parent.path + code + "/")
+
+
+def create_organisation(session: Session, *, code: str, name: str, kind: str,
+                        parent: Organisation | None = None) -> Organisation:
+    """Add an organisation under ``parent``; without one, directly under the national root."""
+    code = check_code(code)
     if session.exec(select(Organisation.id).where(Organisation.code == code)).first():
         raise InvalidInput(_l("单位代码已存在。", code=code), fields={"code": [code]})
-    if parent is not None and parent.kind != OrgKind.supervisor:
-        raise InvalidInput(_l("上级单位必须是主管单位。"), fields={"parent": [parent.code]})
-    parent = parent or national_root(session)
-    path = parent.path + code + "/"
-    org = Organisation(code=code, name=name.strip(), kind=kind, parent_id=parent.id, path=path)
+    row = new_organisation(code=code, name=name, kind=kind, parent=parent or national_root(session))
+    org = Organisation(**vars(row))
     session.add(org)
     session.flush()
     return org
@@ -79,17 +91,31 @@ def parse_host_spec(spec: str) -> tuple[str, str]:
     return host, prefix
 
 
+def new_site_host(site: Site, host: str, path_prefix: str = "") -> SimpleNamespace:
+    """The row registering ``site`` at ``host`` (and prefix), not yet added (:func:`add_site_host`)."""
+    return plain(SiteHost, site_id=site.id, host=host.lower().rstrip("."), path_prefix=normalise_prefix(path_prefix))
+
+
 def add_site_host(session: Session, site: Site, host: str, path_prefix: str = "") -> SiteHost | None:
     """Register a host (and prefix) for a site; None when it was already registered."""
-    host = host.lower().rstrip(".")
-    path_prefix = normalise_prefix(path_prefix)
+    row = SiteHost(**vars(new_site_host(site, host, path_prefix)))
     exists = session.exec(select(SiteHost.id).where(
-        SiteHost.site_id == site.id, SiteHost.host == host, SiteHost.path_prefix == path_prefix)).first()
+        SiteHost.site_id == site.id, SiteHost.host == row.host, SiteHost.path_prefix == row.path_prefix)).first()
     if exists:
         return None
-    row = SiteHost(site_id=site.id, host=host, path_prefix=path_prefix)
     session.add(row)
     return row
+
+
+def new_site(*, code: str, name: str, organiser: Organisation, supervisor: Organisation,
+             is_running: bool = True) -> SimpleNamespace:
+    """The row of a site, checked but not yet added (a plain stand-in): the rules of
+    :func:`create_site` but for the uniqueness of its code, which the caller vouches for.
+    Organisations not yet written give no ids yet."""
+    if organiser.kind != OrgKind.organiser or supervisor.kind != OrgKind.supervisor:
+        raise InvalidInput(_l("主办单位或主管单位类型不对。"))
+    return plain(Site, code=code.strip(), name=name.strip(), organiser_id=organiser.id,
+                 supervisor_id=supervisor.id, is_running=is_running)
 
 
 def create_site(session: Session, *, code: str, name: str, organiser: Organisation, supervisor: Organisation,
@@ -98,10 +124,8 @@ def create_site(session: Session, *, code: str, name: str, organiser: Organisati
     code = code.strip()
     if session.exec(select(Site.id).where(Site.code == code)).first():
         raise InvalidInput(_l("网站标识码已存在。", code=code), fields={"code": [code]})
-    if organiser.kind != OrgKind.organiser or supervisor.kind != OrgKind.supervisor:
-        raise InvalidInput(_l("主办单位或主管单位类型不对。"))
-    site = Site(code=code, name=name.strip(), organiser_id=organiser.id, supervisor_id=supervisor.id,
-                is_running=is_running)
+    site = Site(**vars(new_site(code=code, name=name, organiser=organiser, supervisor=supervisor,
+                                is_running=is_running)))
     session.add(site)
     session.flush()
     for spec in hosts:

@@ -107,6 +107,12 @@ def _prefix_matches(path: str, prefix: str) -> bool:
     return not prefix or path == prefix or path.startswith(prefix + "/")
 
 
+def code_decides(code_site: SiteEntry | None) -> bool:
+    """The site named by the report's code takes it, whatever its page URL (rule 1): the URL's
+    registrations need not be looked up."""
+    return code_site is not None and code_site.is_running and is_valid_site_code(code_site.site_code)
+
+
 def route(
     site_code: str | None,
     page_url: str,
@@ -119,7 +125,7 @@ def route(
     registrations for the URL's host and its ``www.`` variant.
     """
     site_code = (site_code or "").strip() or None
-    if code_site is not None and code_site.is_running and is_valid_site_code(code_site.site_code):
+    if code_decides(code_site):
         return Route(code_site.site_id, "code", region_code(code_site.site_code), (code_site.site_code,))
 
     host, path = split_url(page_url)

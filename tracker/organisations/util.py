@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from flask import current_app
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from tracker.organisations.models import Organisation, OrgKind, Site, SiteHost
@@ -12,6 +14,7 @@ from tracker.organisations.routing import (
     HostEntry,
     Route,
     SiteEntry,
+    code_decides,
     host_variants,
     route,
     split_url,
@@ -23,6 +26,64 @@ class RoutedTo:
     route: Route
     site: Site | None
     supervisor: Organisation
+    #: the site's organiser, when a site takes the report
+    organiser: Organisation | None = None
+
+
+class Directory(Protocol):
+    """What routing reads of the registered sites and organisations.
+
+    :class:`SessionDirectory` asks the database; the import keeps one in memory for a whole run.
+    Both are read by the same rules (:func:`route_with`, :func:`resolve_with`). Sites are named by
+    the ``site_id`` of their entries.
+    """
+
+    def code_site(self, code: str) -> SiteEntry | None: ...
+    def host_entries(self, page_url: str) -> list[HostEntry]: ...
+    def site(self, site_id: int) -> tuple[Site, Organisation | None, Organisation | None] | None:
+        """The site, with its supervisor and its organiser."""
+    def supervisor(self, code: str) -> Organisation | None: ...
+    def national_root(self) -> Organisation: ...
+
+
+class SessionDirectory:
+    """The registered sites and organisations, read from the database as routing asks."""
+
+    def __init__(self, session: Session):
+        self.session = session
+        # the session's identity map holds objects weakly: keep what was loaded for the later look-ups
+        self._loaded: list = []
+
+    def code_site(self, code: str) -> SiteEntry | None:
+        # the site with its organiser and supervisor, which the case needs when the code decides
+        supervisor, organiser = aliased(Organisation), aliased(Organisation)
+        row = self.session.exec(
+            select(Site, supervisor, organiser)
+            .join(supervisor, supervisor.id == Site.supervisor_id, isouter=True)
+            .join(organiser, organiser.id == Site.organiser_id, isouter=True)
+            .where(Site.code == code)).first()
+        if row is None:
+            return None
+        self._loaded.extend(row)
+        site = row[0]
+        return SiteEntry(site.id, site.code, site.is_running)
+
+    def host_entries(self, page_url: str) -> list[HostEntry]:
+        return host_entries(self.session, page_url)
+
+    def site(self, site_id: int) -> tuple[Site, Organisation | None, Organisation | None] | None:
+        site = self.session.get(Site, site_id)
+        if site is None:
+            return None
+        get = self.session.get
+        return site, get(Organisation, site.supervisor_id), get(Organisation, site.organiser_id)
+
+    def supervisor(self, code: str) -> Organisation | None:
+        return self.session.exec(select(Organisation).where(
+            Organisation.code == code, Organisation.kind == OrgKind.supervisor)).first()
+
+    def national_root(self) -> Organisation:
+        return national_root(self.session)
 
 
 def host_entries(session: Session, page_url: str) -> list[HostEntry]:
@@ -36,39 +97,46 @@ def host_entries(session: Session, page_url: str) -> list[HostEntry]:
     return [HostEntry(site.id, site.code, sh.host, sh.path_prefix, site.is_running) for sh, site in rows]
 
 
+def route_with(directory: Directory, site_code: str | None, page_url: str) -> Route:
+    """The pure routing decision, fed with what ``directory`` knows of this code and host (the
+    host only when the code does not decide)."""
+    code_site = directory.code_site(site_code.strip()) if site_code else None
+    entries = [] if code_decides(code_site) else directory.host_entries(page_url)
+    return route(site_code, page_url, code_site, entries)
+
+
 def route_for(session: Session, site_code: str | None, page_url: str) -> Route:
     """The pure routing decision, fed with what the database knows of this code and host."""
-    code_site = None
-    if site_code:
-        site = session.exec(select(Site).where(Site.code == site_code.strip())).first()
-        if site is not None:
-            code_site = SiteEntry(site.id, site.code, site.is_running)
-    return route(site_code, page_url, code_site, host_entries(session, page_url))
+    return route_with(SessionDirectory(session), site_code, page_url)
 
 
-def default_supervisor(session: Session) -> Organisation:
+def default_supervisor_in(directory: Directory) -> Organisation:
     """Where a report that no site and no region claims goes: ``DEFAULT_SUPERVISOR`` when set, else
     the national root's own triage. Never whichever organisation happens to come first."""
     code = current_app.config.get("DEFAULT_SUPERVISOR")
-    if code:
-        org = session.exec(select(Organisation).where(Organisation.code == code,
-                                                      Organisation.kind == OrgKind.supervisor)).first()
-        if org is not None:
-            return org
-    return national_root(session)
+    return (directory.supervisor(code) if code else None) or directory.national_root()
+
+
+def default_supervisor(session: Session) -> Organisation:
+    """:func:`default_supervisor_in` the database."""
+    return default_supervisor_in(SessionDirectory(session))
+
+
+def resolve_with(directory: Directory, site_code: str | None, page_url: str) -> RoutedTo:
+    """Route a report: the site (when unique), its organiser, and the supervisor responsible."""
+    decided = route_with(directory, site_code, page_url)
+    found = directory.site(decided.site_id) if decided.site_id else None
+    site, supervisor, organiser = found or (None, None, None)
+    if supervisor is None and decided.region_code:
+        supervisor = directory.supervisor(decided.region_code)
+    if supervisor is None:
+        supervisor = default_supervisor_in(directory)
+    return RoutedTo(decided, site, supervisor, organiser)
 
 
 def resolve_route(session: Session, site_code: str | None, page_url: str) -> RoutedTo:
-    """Route a report: the site (when unique) and the supervisor responsible for it."""
-    decided = route_for(session, site_code, page_url)
-    site = session.get(Site, decided.site_id) if decided.site_id else None
-    supervisor = session.get(Organisation, site.supervisor_id) if site else None
-    if supervisor is None and decided.region_code:
-        supervisor = session.exec(select(Organisation).where(
-            Organisation.code == decided.region_code, Organisation.kind == OrgKind.supervisor)).first()
-    if supervisor is None:
-        supervisor = default_supervisor(session)
-    return RoutedTo(decided, site, supervisor)
+    """Route a report against the database (:func:`resolve_with`)."""
+    return resolve_with(SessionDirectory(session), site_code, page_url)
 
 
 def site_by_code(session: Session, code: str) -> Site | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session as _OrmSession
@@ -15,7 +16,7 @@ from sqlmodel import Session, select
 
 from tracker.outbox.models import Outbox, SentMessage
 
-__all__ = ["Outbox", "SentMessage", "enqueue", "hand_off", "set_sender"]
+__all__ = ["Outbox", "SentMessage", "enqueue", "enqueue_many", "hand_off", "set_sender"]
 
 log = logging.getLogger(__name__)
 _PENDING_KEY = "tracker.outbox_ids"
@@ -41,6 +42,20 @@ def enqueue(session: Session, topic: str, *, case_id: int | None = None, payload
     row = Outbox(topic=topic, case_id=case_id, payload=payload or {}, dedupe_key=dedupe_key)
     session.add(row)
     return row
+
+
+def enqueue_many(session: Session, rows: list[tuple[str, int | None, dict, datetime]]) -> list[int]:
+    """Write outbox rows ``(topic, case_id, payload, created_at)`` in one statement beside the unit
+    of work: committed with the caller's change, handed off after the commit like :func:`enqueue`'s.
+    Returns their ids."""
+    if not rows:
+        return []
+    table = Outbox.__table__
+    values = [{"topic": topic, "case_id": case_id, "payload": payload or {}, "dedupe_key": None,
+               "created_at": at, "next_attempt_at": at, "attempts": 0} for topic, case_id, payload, at in rows]
+    ids = list(session.execute(table.insert().returning(table.c.id), values).scalars())
+    session.info.setdefault(_PENDING_KEY, []).extend(ids)
+    return ids
 
 
 @sa.event.listens_for(_OrmSession, "after_flush")
