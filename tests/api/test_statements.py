@@ -58,7 +58,7 @@ def test_a_report_through_the_api_takes_few_statements(client, report, site, ses
     assert case.state == "assigned" and case.organiser_id == site.organiser_id
     assert events == ["submit", "assign"]
     assert outbox == ["case_assigned", "case_received"]
-    assert len(access) == 2  # the province, and the organiser below it
+    assert len(access) == 3  # the national root, the province, and the organiser below it
 
 
 def test_a_report_through_the_form_takes_few_statements(client, site, session):
