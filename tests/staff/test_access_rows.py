@@ -3,8 +3,8 @@
 A supervisor's lists read ``case_access`` (one row per organisation that sees a case); the rule
 itself is :func:`tracker.cases.scope.can_see`. Through real operations (intake, triage, assignment,
 a re-route across provinces, answers, approval, reopen), the cases each supervisor lists are exactly
-the cases it may see, the rows equal a rebuild from scratch, and they carry the case's state and
-due time.
+the cases it may see, the rows equal a rebuild from scratch, and they carry the case's state, due
+time and organiser.
 """
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def tree(app, factory, session):
 
 
 def _rows(session) -> set[tuple]:
-    return {(r.org_id, r.case_id, r.state, r.due_at) for r in session.exec(select(CaseAccess)).all()}
+    return {(r.org_id, r.case_id, r.state, r.due_at, r.organiser_id) for r in session.exec(select(CaseAccess)).all()}
 
 
 def _check(session, tree) -> None:
@@ -52,8 +52,8 @@ def _check(session, tree) -> None:
         assert listed == allowed, org.code
     rows = _rows(session)
     by_case = {c.id: c for c in cases}
-    assert all((state, due_at) == (by_case[case_id].state, by_case[case_id].due_at)
-               for _org, case_id, state, due_at in rows)
+    assert all((state, due_at, organiser_id) == (c.state, c.due_at, c.organiser_id)
+               for _org, case_id, state, due_at, organiser_id in rows for c in [by_case[case_id]])
     access.rebuild(session.connection())
     assert _rows(session) == rows
 

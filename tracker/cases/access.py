@@ -5,7 +5,8 @@ A supervisor sees the cases whose organiser or responsible supervisor lies in it
 matches that no index serves, so every queue would read the whole tree. Instead each case keeps one
 access row per organisation that sees it this way (the ancestors, by path, of its organiser and of
 its supervisor, themselves included, up to the national root, which the admins' lists use), carrying
-the case's state and due time. A queue is then one ordered walk of ``(org_id, state, due_at)``.
+the case's state, due time and organiser. A queue is then one ordered walk of ``(org_id, state,
+due_at)``, and the load per organiser one walk of ``(org_id, state, organiser_id)``.
 
 The rows follow the case row, whichever way it is written:
 
@@ -70,7 +71,8 @@ def access_rows(ancestors: dict[int, list[int]], case_id: int, organiser_id: int
                 state: str, due_at) -> list[dict]:
     """The access rows of one case."""
     seeing = dict.fromkeys([*ancestors.get(organiser_id, ()), *ancestors.get(supervisor_id, ())])
-    return [{"org_id": org_id, "case_id": case_id, "state": state, "due_at": due_at} for org_id in seeing]
+    return [{"org_id": org_id, "case_id": case_id, "state": state, "due_at": due_at, "organiser_id": organiser_id}
+            for org_id in seeing]
 
 
 def _write(connection, cases: list[tuple], *, replace: bool, known: dict[int, str] | None = None) -> None:
@@ -91,14 +93,15 @@ def _write(connection, cases: list[tuple], *, replace: bool, known: dict[int, st
 def _insert_one(connection, case: tuple, paths: list[str]) -> None:
     """The rows of one case whose organisations' paths are known: one INSERT ... SELECT of the
     organisations at those paths' prefixes (the rows :func:`access_rows` gives)."""
-    case_id, _organiser_id, _supervisor_id, state, due_at = case
+    case_id, organiser_id, _supervisor_id, state, due_at = case
     prefixes = sorted({p for path in paths for p in path_prefixes(path)})
     if not prefixes:
         return
     # typed parameters, not SQL casts: SQLite would read CAST(... AS DATETIME) as a number
     seeing = sa.select(_org.c.id, sa.literal(case_id, sa.Integer), sa.literal(state, _access.c.state.type),
-                       sa.literal(due_at, UTCDateTime())).where(_org.c.path.in_(prefixes))
-    connection.execute(_access.insert().from_select(["org_id", "case_id", "state", "due_at"], seeing))
+                       sa.literal(due_at, UTCDateTime()), sa.literal(organiser_id, sa.Integer)
+                       ).where(_org.c.path.in_(prefixes))
+    connection.execute(_access.insert().from_select(["org_id", "case_id", "state", "due_at", "organiser_id"], seeing))
 
 
 def refresh(connection, case_ids: Iterable[int]) -> None:
@@ -137,9 +140,9 @@ def _insert_many(connection, rows: list[dict]) -> None:
         connection.execute(_access.insert(), rows)
         return
     cursor = connection.connection.driver_connection.cursor()
-    with cursor.copy("COPY case_access (org_id, case_id, state, due_at) FROM STDIN") as copy:
+    with cursor.copy("COPY case_access (org_id, case_id, state, due_at, organiser_id) FROM STDIN") as copy:
         for row in rows:
-            copy.write_row((row["org_id"], row["case_id"], row["state"], row["due_at"]))
+            copy.write_row((row["org_id"], row["case_id"], row["state"], row["due_at"], row["organiser_id"]))
 
 
 def _changed(session: Session, case: Case) -> bool:

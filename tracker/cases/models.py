@@ -138,13 +138,16 @@ class CaseAccess(SQLModel, table=True):
     """
 
     __tablename__ = "case_access"
-    __table_args__ = (sa.Index("ix_case_access_queue", "org_id", "state", "due_at", "case_id"),)
+    __table_args__ = (sa.Index("ix_case_access_queue", "org_id", "state", "due_at", "case_id"),
+                      # the load per organiser of the supervisor's overview
+                      sa.Index("ix_case_access_load", "org_id", "state", "organiser_id", "due_at"))
 
     org_id: int = Field(foreign_key="organisation.id", primary_key=True, sa_column_kwargs={"autoincrement": False})
     case_id: int = Field(foreign_key="case_report.id", primary_key=True, index=True,
                          sa_column_kwargs={"autoincrement": False})
     state: str = Field(max_length=16)
     due_at: datetime = Field(sa_type=UTCDateTime)
+    organiser_id: int | None = Field(default=None)
 
 
 class CaseEvent(SQLModel, table=True):

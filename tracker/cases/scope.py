@@ -69,6 +69,16 @@ CASE_COLUMNS = ListColumns(Case.state, Case.due_at, Case.id)
 ACCESS_COLUMNS = ListColumns(CaseAccess.state, CaseAccess.due_at, CaseAccess.case_id)
 
 
+def seeing_organisation(actor: Actor):
+    """SQL: the ``CaseAccess.org_id`` whose rows are ``actor``'s cases (a supervisor's own
+    organisation; the national root's for an admin), or None when ``actor`` reads no access rows."""
+    if actor.role == Role.admin:
+        return select(Organisation.id).where(Organisation.path == "/").scalar_subquery()
+    if actor.role == Role.supervisor and actor.organisation is not None:
+        return actor.organisation.id
+    return None
+
+
 def _through_access(actor: Actor) -> bool:
     return actor.role == Role.admin or (actor.role == Role.supervisor and actor.organisation is not None)
 
@@ -88,8 +98,8 @@ def scoped(query, actor: Actor):
     if actor.role == "system":
         return query
     if actor.role == Role.admin:
-        root = select(Organisation.id).where(Organisation.path == "/").scalar_subquery()
-        return query.join(CaseAccess, (CaseAccess.case_id == Case.id) & (CaseAccess.org_id == root))
+        seeing = seeing_organisation(actor)
+        return query.join(CaseAccess, (CaseAccess.case_id == Case.id) & (CaseAccess.org_id == seeing))
     org = actor.organisation
     if org is None or actor.role not in (Role.organiser, Role.supervisor):
         return query.where(False)
