@@ -6,7 +6,6 @@ from flask import render_template, request
 from tracker.auth.access import current_actor, role_required
 from tracker.auth.forms import CsrfForm
 from tracker.calendar.status import missing_year_warning
-from tracker.cases import queries
 from tracker.cases.history import ACTION_NAMES
 from tracker.cases.states import STATE_NAMES
 from tracker.db import utcnow
@@ -27,7 +26,6 @@ def index():
         triage=util.triage(db.session, actor), unsatisfied=util.unsatisfied(db.session, actor),
         review=util.in_review(db.session, actor), extensions=util.extension_requests(db.session, actor),
         overdue=util.overdue(db.session, actor, now), overview=util.overview(db.session, actor, now),
-        organisers=queries.organisers_in_scope(db.session, actor),
         warning=missing_year_warning(db.session, now), form=CsrfForm(), here=request.full_path.rstrip("?"),
         state_names=STATE_NAMES, operation_names=ACTION_NAMES,
     )
