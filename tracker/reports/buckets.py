@@ -3,6 +3,7 @@ SQL over the case row (:func:`bucket_condition`) and once in Python for a case r
 history (:func:`snapshot_buckets`), side by side."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -95,13 +96,13 @@ def beijing_day_number(instant, dialect: str):
     return sa.cast(sa.func.julianday(sa.func.date(instant, "+8 hours")) - epoch, sa.Integer)
 
 
-def workdays_sql(query, start, end, calendar, first: date, last: date, dialect: str):
-    """``(query, expression)``: SQL for the working days after ``start``'s Beijing date up to and
+def workdays_sql(start, end, calendar, first: date, last: date, dialect: str):
+    """SQL for the working days after ``start``'s Beijing date up to and
     including ``end``'s (:meth:`WorkCalendar.workdays_between`), for dates from ``first`` to
     ``last``: the difference of the two dates' working-day ordinals (:meth:`WorkCalendar.ordinal`).
 
-    The ordinals travel as one array parameter on PostgreSQL (a subscript per row), and as a small
-    VALUES table joined twice on SQLite, which has no arrays. ``query`` gets the joins it needs.
+    The ordinals travel as one parameter: an array on PostgreSQL (a subscript per row), a JSON array
+    on SQLite, which has no arrays.
     """
     epoch = date(ORDINAL_YEAR, 1, 1)
     days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
@@ -110,12 +111,14 @@ def workdays_sql(query, start, end, calendar, first: date, last: date, dialect: 
     start_day, end_day = beijing_day_number(start, dialect), beijing_day_number(end, dialect)
     if dialect == "postgresql":
         array = Grouping(sa.literal(ordinals, type_=postgresql.ARRAY(sa.Integer)))  # (…)[i], not …[][i]
-        return query, array[end_day - (offset - 1)] - array[start_day - (offset - 1)]
-    table = sa.values(sa.column("day", sa.Integer), sa.column("ordinal", sa.Integer), name="workday_ordinal",
-                      literal_binds=True).data([(offset + n, o) for n, o in enumerate(ordinals)]).cte("workday_ordinal")
-    on_start, on_end = table.alias("start_ordinal"), table.alias("end_ordinal")
-    query = query.outerjoin(on_start, on_start.c.day == start_day).outerjoin(on_end, on_end.c.day == end_day)
-    return query, on_end.c.ordinal - on_start.c.ordinal
+        return array[end_day - (offset - 1)] - array[start_day - (offset - 1)]
+    # SQLite: a JSON array, read with json_extract (a joined VALUES table is scanned for every row)
+    ordinal_list = sa.literal(json.dumps(ordinals))
+
+    def lookup(day):
+        return sa.func.json_extract(ordinal_list, sa.literal("$[") + sa.cast(day - offset, sa.String) + "]")
+
+    return lookup(end_day) - lookup(start_day)
 
 
 def base_conditions(params: Params):

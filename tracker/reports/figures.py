@@ -142,11 +142,11 @@ def _one_pass(session: Session, params: Params, group, tally: Tally) -> None:
     first = beijing_date(params.window_start)
     last = max(beijing_date(min(params.as_of, utcnow())), first)
     closed = closed_sql(params.as_of)
-    query, workdays = workdays_sql(from_cases(select()), Case.received_at, answer_sql(), load_calendar(session),
-                                   first, last, session.get_bind().dialect.name)
-    query = (query.add_columns(group.label("group_key"), Case.category_code, bucket_of(params.as_of).label("bucket"),
+    workdays = workdays_sql(Case.received_at, answer_sql(), load_calendar(session), first, last,
+                            session.get_bind().dialect.name)
+    query = (from_cases(select(group.label("group_key"), Case.category_code, bucket_of(params.as_of).label("bucket"),
                                sa.case((closed, Case.outcome)).label("outcome"),
-                               sa.case((closed, workdays)).label("days"), sa.func.count().label("number"))
+                               sa.case((closed, workdays)).label("days"), sa.func.count().label("number")))
              .where(*base_conditions(params), not_reopened_after(params.as_of))
              .group_by(*(sa.literal_column(str(n)) for n in range(1, 6))))
     confirmed = {bucket: counts | {"confirmed"} for bucket, counts in BUCKETS_OF.items()}
