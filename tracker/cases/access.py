@@ -38,6 +38,8 @@ CHUNK = 500
 _access = CaseAccess.__table__
 _case = Case.__table__
 _org = Organisation.__table__
+#: what the rows of a case are made from, in the order :func:`access_rows` takes them
+_CASE_COLUMNS = (_case.c.id, _case.c.organiser_id, _case.c.supervisor_id, _case.c.state, _case.c.due_at)
 
 
 def path_prefixes(path: str) -> list[str]:
@@ -107,10 +109,9 @@ def _insert_one(connection, case: tuple, paths: list[str]) -> None:
 def refresh(connection, case_ids: Iterable[int]) -> None:
     """Rewrite the access rows of ``case_ids`` from their case rows (for writers that bypass the ORM)."""
     ids = sorted(set(case_ids))
-    columns = (_case.c.id, _case.c.organiser_id, _case.c.supervisor_id, _case.c.state, _case.c.due_at)
     cases = []
     for chunk in _chunks(ids):
-        cases.extend(tuple(row) for row in connection.execute(sa.select(*columns).where(_case.c.id.in_(chunk))))
+        cases.extend(tuple(row) for row in connection.execute(sa.select(*_CASE_COLUMNS).where(_case.c.id.in_(chunk))))
     if cases:
         _write(connection, cases, replace=True)
 
@@ -119,10 +120,9 @@ def rebuild(connection, batch: int = 20_000) -> int:
     """Recompute every access row; returns how many there are."""
     connection.execute(_access.delete())
     ancestors = ancestor_map(connection, connection.execute(sa.select(_org.c.id)).scalars().all())
-    columns = (_case.c.id, _case.c.organiser_id, _case.c.supervisor_id, _case.c.state, _case.c.due_at)
     written, last = 0, 0
     while True:
-        cases = connection.execute(sa.select(*columns).where(_case.c.id > last).order_by(_case.c.id)
+        cases = connection.execute(sa.select(*_CASE_COLUMNS).where(_case.c.id > last).order_by(_case.c.id)
                                    .limit(batch)).all()
         if not cases:
             return written
@@ -145,8 +145,8 @@ def _insert_many(connection, rows: list[dict]) -> None:
             copy.write_row((row["org_id"], row["case_id"], row["state"], row["due_at"], row["organiser_id"]))
 
 
-def _changed(session: Session, case: Case) -> bool:
-    return any(attributes.get_history(case, name).has_changes() for name in TRACKED)
+def _changed(case: Case, names=TRACKED) -> bool:
+    return any(attributes.get_history(case, name).has_changes() for name in names)
 
 
 def _loaded_paths(session: Session, cases: list[Case]) -> dict[int, str]:
@@ -168,21 +168,15 @@ def _follow_flush(session: Session, _context) -> None:
     new = [c for c in session.new if isinstance(c, Case)]
     moved, touched = [], []
     for case in session.dirty:
-        if not isinstance(case, Case) or not _changed(session, case):
-            continue
-        if any(attributes.get_history(case, name).has_changes() for name in ("organiser_id", "supervisor_id")):
-            moved.append(case)
-        else:
-            touched.append(case)
+        if isinstance(case, Case) and _changed(case):
+            (moved if _changed(case, ("organiser_id", "supervisor_id")) else touched).append(case)
     if not (new or moved or touched):
         return
     connection = session.connection()
-    if new:
-        _write(connection, [(c.id, c.organiser_id, c.supervisor_id, c.state, c.due_at) for c in new], replace=False,
-               known=_loaded_paths(session, new))
-    if moved:
-        _write(connection, [(c.id, c.organiser_id, c.supervisor_id, c.state, c.due_at) for c in moved], replace=True,
-               known=_loaded_paths(session, moved))
+    for cases, replace in ((new, False), (moved, True)):
+        if cases:
+            _write(connection, [(c.id, c.organiser_id, c.supervisor_id, c.state, c.due_at) for c in cases],
+                   replace=replace, known=_loaded_paths(session, cases))
     if touched:
         connection.execute(_access.update().where(_access.c.case_id == sa.bindparam("b_case_id"))
                            .values(state=sa.bindparam("b_state"), due_at=sa.bindparam("b_due_at", type_=UTCDateTime())),

@@ -79,13 +79,9 @@ def seeing_organisation(actor: Actor):
     return None
 
 
-def _through_access(actor: Actor) -> bool:
-    return actor.role == Role.admin or (actor.role == Role.supervisor and actor.organisation is not None)
-
-
 def list_columns(actor: Actor) -> ListColumns:
     """The columns to filter and order ``actor``'s lists by (see :func:`scoped`)."""
-    return ACCESS_COLUMNS if _through_access(actor) else CASE_COLUMNS
+    return CASE_COLUMNS if seeing_organisation(actor) is None else ACCESS_COLUMNS
 
 
 def scoped(query, actor: Actor):
@@ -97,15 +93,12 @@ def scoped(query, actor: Actor):
     """
     if actor.role == "system":
         return query
-    if actor.role == Role.admin:
-        seeing = seeing_organisation(actor)
-        return query.join(CaseAccess, (CaseAccess.case_id == Case.id) & (CaseAccess.org_id == seeing))
-    org = actor.organisation
-    if org is None or actor.role not in (Role.organiser, Role.supervisor):
+    if actor.role == Role.organiser and actor.organisation is not None:
+        return query.where(Case.organiser_id == actor.organisation.id)
+    seeing = seeing_organisation(actor)
+    if seeing is None:
         return query.where(False)
-    if actor.role == Role.organiser:
-        return query.where(Case.organiser_id == org.id)
-    return query.join(CaseAccess, (CaseAccess.case_id == Case.id) & (CaseAccess.org_id == org.id))
+    return query.join(CaseAccess, (CaseAccess.case_id == Case.id) & (CaseAccess.org_id == seeing))
 
 
 def scoped_cases(session: Session, actor: Actor):
