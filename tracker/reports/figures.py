@@ -244,14 +244,14 @@ def bucket_filter(session: Session, params: Params, bucket: str, key: str | None
     ``outcome`` narrows closed cases to one outcome (the breakdown by outcome)."""
     bucket_condition(bucket, params.as_of)  # validates the name
     group = group_expression(session, params)
-    group_condition = sa.true()
-    if key not in (None, ""):
+    group_condition, whole = sa.true(), key in (None, "")
+    if not whole:
         value = _group_value(session, params, key)
         group_condition = group.is_(None) if value is None else group == value
     reopened_ids = [snap.case_id for k, snap in reopened_snapshots(session, params, group)
                     if bucket in snapshot_buckets(snap, params.as_of)
                     and (outcome is None or snap.outcome == outcome)
-                    and (key in (None, "") or k == _group_value(session, params, key))]
+                    and (whole or k == value)]
     ordinary = sa.and_(not_reopened_after(params.as_of), bucket_condition(bucket, params.as_of),
                        Case.outcome == outcome if outcome else sa.true())
     return (from_cases(select(Case))
