@@ -9,10 +9,10 @@ import re
 import pytest
 from sqlmodel import select
 
+from tests.browser import check_page, new_tab
 from tests.conftest import serving
 from tests.factories import Factory
 from tests.public.helpers import png_bytes
-from tracker import ROOT
 from tracker.cases import operations as ops
 from tracker.cases.models import Attachment, Case
 from tracker.cases.scope import Actor
@@ -20,7 +20,6 @@ from tracker.extensions import db
 from tracker.organisations.models import Organisation
 
 pytestmark = pytest.mark.browser
-ARTIFACTS = ROOT / "test-artifacts"
 XSS = ['<script>alert("xss-1")</script>', '"><img src=x onerror=alert("xss-2")>',
        "javascript:alert('xss-3')", "<svg/onload=alert('xss-4')>"]
 
@@ -42,24 +41,9 @@ def world(committed_app):
 
 @pytest.fixture()
 def page(chromium):
-    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    tab = context.new_page()
-    tab.dialogs = []
-    tab.on("dialog", lambda dialog: (tab.dialogs.append(dialog.message), dialog.dismiss()))
-    tab.console_errors = []
-    tab.on("console", lambda msg: msg.type == "error" and tab.console_errors.append(msg.text))
+    tab = new_tab(chromium)
     yield tab
-    context.close()
-
-
-def shoot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    for width in (360, 1280):
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=True)
-        # nothing may stick out sideways at a phone's width
-        assert page.evaluate("document.documentElement.scrollWidth") <= width
-    page.set_viewport_size({"width": 1280, "height": 900})
+    tab.context.close()
 
 
 def answer_case(number: str, world, text: str) -> None:
@@ -93,7 +77,7 @@ def test_report_track_answer_and_rate(world, page, tmp_path):
     page.focus("#consent")
     page.keyboard.press("Space")
     assert page.is_checked("#consent")
-    shoot(page, "report-form")
+    check_page(page, "report-form")
     page.focus("button[type=submit]")
     page.keyboard.press("Enter")
     page.wait_for_selector("#tracking-number")
@@ -101,7 +85,7 @@ def test_report_track_answer_and_rate(world, page, tmp_path):
     code = page.inner_text("#query-code").strip()
     assert re.fullmatch(r"ZC\d{8}-\d{4}", number) and re.fullmatch(r"[A-Z2-9]{16}", code)
     assert "查询码" in page.inner_text("main") and re.search(r"\d{4}-\d\d-\d\d 24:00", page.inner_text("#due-at"))
-    shoot(page, "report-received")
+    check_page(page, "report-received")
 
     case = db.session.exec(select(Case).where(Case.tracking_number == number)).one()
     assert db.session.exec(select(Attachment).where(Attachment.case_id == case.id)).one().width == 800
@@ -113,13 +97,13 @@ def test_report_track_answer_and_rate(world, page, tmp_path):
     page.keyboard.press("Enter")
     page.wait_for_selector("#timeline")
     assert "已转交" in page.inner_text("#timeline") and "已答复" not in page.inner_text("#timeline")
-    shoot(page, "track-open")
+    check_page(page, "track-open")
 
     answer_case(number, world, "王小明：您好！错别字已改正，感谢您的指正。")
     page.reload()
     assert "错别字已改正" in page.inner_text("#answer")
     assert "已答复，办结" in page.inner_text("#timeline")
-    shoot(page, "track-closed")
+    check_page(page, "track-closed")
     page.check("#rating-0")
     page.click("#rate-form button[type=submit]")
     page.wait_for_selector("#feedback-done")
@@ -130,7 +114,7 @@ def test_report_track_answer_and_rate(world, page, tmp_path):
 
     page.goto(world["url"] + "/answers")
     assert "王**：您好" in page.inner_text("main") and "王小明" not in page.inner_text("main")
-    shoot(page, "answers")
+    check_page(page, "answers")
     assert page.dialogs == [] and page.console_errors == []
 
 
@@ -150,7 +134,7 @@ def test_errors_sit_beside_fields_and_typed_text_survives(world, page):
     assert page.input_value("#contact_email") == "me@example.com"
     assert page.evaluate("document.activeElement.id") == "error-summary"
     assert "choose your screenshots again" in page.inner_text("#error-summary")
-    shoot(page, "report-errors-en")
+    check_page(page, "report-errors-en")
     assert page.dialogs == []
 
 

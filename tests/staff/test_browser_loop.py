@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser import check_page
 from tests.conftest import serving
 from tests.factories import Factory
 from tracker.extensions import db
@@ -47,12 +48,6 @@ def _log_in(browser, base: str, email: str):
     return page
 
 
-def _fits_a_phone(page) -> None:
-    page.set_viewport_size({"width": 360, "height": 800})
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360, page.url
-    page.set_viewport_size({"width": 1280, "height": 900})
-
-
 def test_report_accept_answer_approve_track(served, browser):
     citizen = browser.new_context(locale="zh-CN").new_page()
     citizen.goto(served + "/report")
@@ -70,10 +65,10 @@ def test_report_accept_answer_approve_track(served, browser):
     organiser = _log_in(browser, served, "org@loop.gov.cn")
     assert organiser.url.endswith("/inbox")
     assert number in organiser.inner_text("main")
-    _fits_a_phone(organiser)
+    check_page(organiser, "loop-organiser-1")
     organiser.click(f"text={number}")
     organiser.wait_for_selector("#form-accept")
-    _fits_a_phone(organiser)
+    check_page(organiser, "loop-organiser-2")
     organiser.click("#form-accept button[type=submit]")
     organiser.wait_for_selector("#form-answer")
     organiser.fill("#answer-text", ANSWER)
@@ -83,7 +78,7 @@ def test_report_accept_answer_approve_track(served, browser):
     supervisor = _log_in(browser, served, "sup@loop.gov.cn")
     assert supervisor.url.endswith("/supervise")
     assert ANSWER in supervisor.inner_text("main")
-    _fits_a_phone(supervisor)
+    check_page(supervisor, "loop-supervisor-3")
     with supervisor.expect_navigation():
         supervisor.click(f'form[action="/cases/{number}/act/approve"] button')
     assert supervisor.url.endswith("/supervise")
