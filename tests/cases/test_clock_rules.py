@@ -76,7 +76,8 @@ def request_and_decide(session, case, people, workdays: int, approve: bool, when
     with frozen_clock(at(when)):
         request = ops.request_extension(session, case, people["organiser"], workdays=workdays,
                                         reason="需要外包公司修复")
-        ops.decide_extension(session, case, people["supervisor"], request_id=request.id, approve=approve)
+        ops.decide_extension(session, case, people["supervisor"], request_id=request.id, approve=approve,
+                             note=None if approve else "理由不充分")
     return request
 
 

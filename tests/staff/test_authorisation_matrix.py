@@ -31,6 +31,7 @@ EXPECTED = {
                                   "admin": (200, 200)},
     ("supervise.index", "GET"): {"anonymous": LOGIN, "organiser": 403, "supervisor": 200, "admin": 200},
     ("supervise.cases", "GET"): {"anonymous": LOGIN, "organiser": 403, "supervisor": 200, "admin": 200},
+    ("supervise.chase", "POST"): {"anonymous": LOGIN, "organiser": 403, "supervisor": 422, "admin": 422},
     ("admin.index", "GET"): {"anonymous": LOGIN, "organiser": 403, "supervisor": 403, "admin": 200},
     ("admin.policies", "POST"): {"anonymous": LOGIN, "organiser": 403, "supervisor": 403, "admin": 302},
     ("admin.organisations", "GET"): {"anonymous": LOGIN, "organiser": 403, "supervisor": 403, "admin": 200},

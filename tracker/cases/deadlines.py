@@ -59,9 +59,15 @@ def triage_due(calendar: WorkCalendar, at: datetime) -> datetime:
     return calendar.due(at, int(current_app.config["TRIAGE_WORKDAYS"])).due_at
 
 
+def extension_due(case: Case, calendar: WorkCalendar, workdays: int) -> Due:
+    """The due time an extension of ``workdays`` would give, from the case's current due date (the
+    case is not changed: what the supervisor is shown before deciding)."""
+    return calendar.extend(case.due_at, workdays)
+
+
 def extended_due(case: Case, calendar: WorkCalendar, workdays: int) -> Due:
     """Move the case's due time by an approved extension of ``workdays``, from its current due date."""
-    due = calendar.extend(case.due_at, workdays)
+    due = extension_due(case, calendar, workdays)
     case.due_at, case.due_is_provisional = due.due_at, due.provisional
     return due
 

@@ -378,11 +378,15 @@ def decide_extension(session: Session, case: Case, actor: Actor, *, request_id: 
         raise NotFound(_l("延期申请不存在。"))
     if request.state != "pending":
         raise InvalidState(_l("该延期申请已处理。"))
+    # a denial says why: the organiser reads the reason on the case page and in the mail
+    note = (note or "").strip() if approve else _require_text(note, "note")
+    if len(note) > 1000:
+        raise InvalidInput(_l("内容不能超过%(n)s字。", n=1000), fields={"note": ["≤ 1000"]})
     now = utcnow()
     request.state = "approved" if approve else "denied"
     request.decided_by_id = actor.user_id
     request.decided_at = now
-    request.decision_note = (note or "").strip() or None
+    request.decision_note = note or None
     request.due_before = case.due_at
     if approve:
         calendar = load_calendar(session)
@@ -392,7 +396,8 @@ def decide_extension(session: Session, case: Case, actor: Actor, *, request_id: 
     record(session, case, Action.decide_extension, actor, case.state, note=request.decision_note,
            data=ExtensionDecided(request_id=request.id, approved=approve, workdays=request.workdays,
                                  due_before=request.due_before, due_after=case.due_at))
-    _notify(session, "extension_decided", case, request_id=request.id, approved=approve)
+    _notify(session, "extension_decided", case, request_id=request.id, approved=approve,
+            reason=request.decision_note)
     return request
 
 

@@ -9,8 +9,8 @@ from sqlmodel import select
 from tracker.auth.access import current_actor, role_required
 from tracker.auth.forms import CsrfForm
 from tracker.calendar.store import load_calendar
+from tracker.cases import deadlines, queries
 from tracker.cases import operations as ops
-from tracker.cases import queries
 from tracker.cases.history import ACTION_NAMES, action_name
 from tracker.cases.models import Attachment
 from tracker.cases.permissions import STAFF_OPERATIONS, available_actions
@@ -45,6 +45,7 @@ def _case_page(case, *, errors: dict | None = None, status: int = 200, values: d
     calendar = load_calendar(db.session)
     return render_template(
         "inbox/case.html", case=case, actor=actor, **details, pending_extension=pending,
+        pending_due=deadlines.extension_due(case, calendar, pending.workdays) if pending else None,
         actions=available_actions(db.session, actor, case),
         canned=util.canned_answers(db.session, actor, case.category_code),
         organisers=queries.organisers_in_scope(db.session, actor) if actor.role != "organiser" else [],

@@ -1,34 +1,90 @@
 """The supervisor's queues and the case list of the whole subtree."""
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from tracker.auth.access import current_actor, role_required
 from tracker.auth.forms import CsrfForm
 from tracker.calendar.status import missing_year_warning
+from tracker.calendar.store import load_calendar
+from tracker.cases import deadlines
+from tracker.cases import operations as ops
 from tracker.cases.history import ACTION_NAMES
 from tracker.cases.states import STATE_NAMES
 from tracker.db import utcnow
+from tracker.errors import DomainError
 from tracker.extensions import db
+from tracker.i18n import current_language
 from tracker.supervise import util
 from tracker.web import case_list_context
 
 SUPERVISE_QUEUES = ("open", "triage", "due_soon", "overdue", "in_review", "sent_back", "closed", "all")
+#: at most this many cases are chased by one submission (a queue shows at most util.QUEUE_LIMIT)
+CHASE_LIMIT = util.QUEUE_LIMIT
+
+
+def _index_page(*, errors: dict | None = None, values: dict | None = None, status: int = 200):
+    actor = current_actor()
+    now = utcnow()
+    session = db.session
+    calendar = load_calendar(session)
+    triage = util.triage(session, actor)
+    overdue = util.overdue(session, actor, now)
+    extensions = util.extension_requests(session, actor)
+    return render_template(
+        "supervise/index.html", actor=actor,
+        triage=triage, returns=util.return_notes(session, triage),
+        unsatisfied=util.unsatisfied(session, actor), review=util.in_review(session, actor),
+        extensions=extensions,
+        extension_dues={x.id: deadlines.extension_due(c, calendar, x.workdays) for x, c in extensions},
+        overdue=overdue, chases=util.chasing(session, overdue),
+        organiser_names=util.organisation_names(session, [c.organiser_id for c in overdue]),
+        days_overdue={c.id: -calendar.workdays_left(now, c.due_at) for c in overdue},
+        overview=util.overview(session, actor, now),
+        warning=missing_year_warning(session, now), form=CsrfForm(), here=request.full_path.rstrip("?"),
+        state_names=STATE_NAMES, operation_names=ACTION_NAMES,
+        errors=errors or {}, values=values or {},
+    ), status
 
 
 @role_required("supervisor", "admin")
 def index():
     """Triage, review, extension requests, chasing, and the load per organisation."""
+    return _index_page()
+
+
+@role_required("supervisor", "admin")
+def chase_many():
+    """Chase (督办) the ticked cases with one message. Each goes through the chase operation on
+    its own: a case outside the scope, or one that cannot be chased now, is refused by name and
+    does not stop the others."""
+    if not CsrfForm().validate_on_submit():
+        abort(400)
+    numbers = list(dict.fromkeys(n.strip() for n in request.form.getlist("case") if n.strip()))
+    message = request.form.get("message", "").strip()
+    values = {"message": message[:1000], "cases": numbers}
+    if not numbers:
+        return _index_page(errors={"chase": _("请至少勾选一条留言。")}, values=values, status=422)
+    if len(numbers) > CHASE_LIMIT:
+        return _index_page(errors={"chase": _("一次最多督办%(n)s条留言。", n=CHASE_LIMIT)}, values=values,
+                           status=422)
+    if not message:
+        return _index_page(errors={"chase": _("请填写督办意见。")}, values=values, status=422)
     actor = current_actor()
-    now = utcnow()
-    return render_template(
-        "supervise/index.html", actor=actor,
-        triage=util.triage(db.session, actor), unsatisfied=util.unsatisfied(db.session, actor),
-        review=util.in_review(db.session, actor), extensions=util.extension_requests(db.session, actor),
-        overdue=util.overdue(db.session, actor, now), overview=util.overview(db.session, actor, now),
-        warning=missing_year_warning(db.session, now), form=CsrfForm(), here=request.full_path.rstrip("?"),
-        state_names=STATE_NAMES, operation_names=ACTION_NAMES,
-    )
+    chased, refused = [], []
+    for number in numbers:
+        try:
+            with db.transaction() as session:
+                ops.chase(session, ops.get_case(session, actor, number[:32]), actor, message=message)
+            chased.append(number)
+        except DomainError as exc:
+            refused.append(f"{number[:32]}：{exc.message(current_language())}")
+    if chased:
+        flash(_("已督办%(n)s条留言：%(numbers)s", n=len(chased), numbers="、".join(chased)), "success")
+    if refused:
+        flash(_("未督办%(n)s条：%(reasons)s", n=len(refused), reasons="；".join(refused)), "error")
+    return redirect(url_for("supervise.index") + "#chase", code=303)
 
 
 @role_required("supervisor", "admin")

@@ -9,7 +9,9 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from tracker.calendar.store import load_calendar
-from tracker.cases.models import Case, CaseAccess, ExtensionRequest
+from tracker.cases import history
+from tracker.cases.history import Action
+from tracker.cases.models import Case, CaseAccess, CaseEvent, ExtensionRequest
 from tracker.cases.queries import by_due_time, due_soon_bound
 from tracker.cases.scope import Actor, list_columns, scoped, scoped_cases, seeing_organisation
 from tracker.cases.states import OPEN_STATES, State
@@ -49,6 +51,60 @@ def overdue(session: Session, actor: Actor, now: datetime) -> list[Case]:
     columns = list_columns(actor)
     return session.exec(by_due_time(scoped_cases(session, actor).where(columns.due_at <= now), columns,
                                     [State.assigned, State.in_progress, State.in_review], QUEUE_LIMIT)).all()
+
+
+@dataclass(frozen=True)
+class ReturnNote:
+    """The organiser's latest hand-back (退回) of a case: why, who, when."""
+
+    reason: str
+    organiser: str | None
+    at: datetime
+
+
+def return_notes(session: Session, cases: list[Case]) -> dict[int, ReturnNote]:
+    """The latest return of each of ``cases`` that was returned, by case id (one query on the
+    event index)."""
+    ids = [c.id for c in cases]
+    if not ids:
+        return {}
+    events = session.exec(select(CaseEvent).where(CaseEvent.case_id.in_(ids),
+                                                  CaseEvent.action == Action.return_case.value)
+                          .order_by(CaseEvent.case_id, CaseEvent.id)).all()
+    latest = {e.case_id: e for e in events}
+    names = organisation_names(session, [history.read(e).returned_by for e in latest.values()])
+    return {case_id: ReturnNote(e.note or "", names.get(history.read(e).returned_by), e.created_at)
+            for case_id, e in latest.items()}
+
+
+@dataclass(frozen=True)
+class Chasing:
+    """How often a case was chased (督办), and when last."""
+
+    count: int
+    last_at: datetime | None
+
+
+def chasing(session: Session, cases: list[Case]) -> dict[int, Chasing]:
+    """Chase count and latest chase of each of ``cases`` (one grouped query on the event index)."""
+    ids = [c.id for c in cases]
+    if not ids:
+        return {}
+    rows = session.execute(select(CaseEvent.case_id, func.count(), func.max(CaseEvent.id))
+                           .where(CaseEvent.case_id.in_(ids), CaseEvent.action == Action.chase.value)
+                           .group_by(CaseEvent.case_id)).all()
+    last = dict(session.execute(select(CaseEvent.id, CaseEvent.created_at)
+                                .where(CaseEvent.id.in_([r[2] for r in rows]))).all()) if rows else {}
+    return {c.id: Chasing(0, None) for c in cases} | {r[0]: Chasing(r[1], last.get(r[2])) for r in rows}
+
+
+def organisation_names(session: Session, ids) -> dict[int, str]:
+    """``{id: name}`` of the organisations with these ids (None ignored)."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return dict(session.execute(select(Organisation.id, Organisation.name)
+                                .where(Organisation.id.in_(wanted))).all())
 
 
 @dataclass
