@@ -66,6 +66,7 @@ SETTINGS: dict[str, tuple[object, object]] = {
     "SESSION_COOKIE_SECURE": (None, _bool),  # None: on outside debug/testing
     "SESSION_LIFETIME_HOURS": (12, int),  # a login ends this long after it began, even if in use
     "LANGUAGES": ("zh,en", str),  # offered languages, the first the default
+    "REPORT_TARGET": (100.0, float),  # the report chart's target on-time rate, in percent (0–100)
 }
 
 
@@ -82,6 +83,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     for name in ("ANSWER_WORKDAYS", "TRIAGE_WORKDAYS", "REOPEN_WORKDAYS"):
         if not 1 <= int(config[name]) <= 60:
             raise ConfigError(f"TRACKER_{name} must be between 1 and 60 working days")
+    if not 0 <= float(config["REPORT_TARGET"]) <= 100:
+        raise ConfigError("TRACKER_REPORT_TARGET must be a percentage between 0 and 100")
     return config
 
 

@@ -99,7 +99,7 @@ def test_totals_counted_by_hand(quarter, session, tree):
     assert report["by_outcome"] == {"fixed": 4, "explained": 2, "duplicate": 1, "out_of_scope": 0,
                                     "not_gov_site": 1, "insufficient_info": 0}
     assert report["sentence"] == (
-        "4月1日至6月30日，全省共收到网民反馈的“我为政府网站找错”留言11条，已办结8条，办结率72.7%，"
+        "2024年4月1日至6月30日，全省共收到网民反馈的“我为政府网站找错”留言11条，已办结8条，办结率72.7%，"
         "按期办结率60.0%；其中超期办结2条，超期未办结2条，尚在办理期限内1条。")
 
 
@@ -122,7 +122,7 @@ def test_a_later_as_of_moment(quarter, session, tree):
             report["open_overdue"], report["open_not_due"]) == (12, 8, 6, 2, 4, 0)
     city = sla_report(session, **WINDOW, scope_org=tree.gz, as_of=AS_OF)
     assert city["received"] == 4 and [r["key"] for r in city["rows"]] == ["GZ0001"]
-    assert city["sentence"].startswith("4月1日至6月30日，全市共收到")
+    assert city["sentence"].startswith("2024年4月1日至6月30日，全市共收到")
 
 
 def test_by_site_and_category(quarter, session, tree):

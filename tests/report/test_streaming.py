@@ -78,7 +78,8 @@ def test_the_xlsx_keeps_its_formats_chart_and_notes(client, tree, cases):
     notes = workbook["说明"]
     assert [notes.cell(row=r, column=1).value for r in range(1, 7)] == ["通报", notes["A2"].value, "统计范围",
                                                                          "收到日期", "统计时点", "口径"]
-    assert notes["A2"].value.startswith("4月1日至6月30日，全省共收到") and notes["B3"].value.endswith("（440000）")
+    assert notes["A2"].value.startswith("2024年4月1日至6月30日，全省共收到")
+    assert notes["B3"].value.endswith("（440000）")
 
 
 def test_an_xlsx_on_the_command_line_needs_a_file_and_is_written_to_it(runner, tree, cases, tmp_path):

@@ -42,6 +42,17 @@ BUCKETS_OF = {
 }
 
 
+def days_late(calendar, case, as_of: datetime) -> int | None:
+    """Working days ``case`` is late at ``as_of`` (the drill-down's 超期工作日), by the rule of
+    :func:`bucket_of`: a case closed by then is late by its answer, an open one by ``as_of``;
+    None when it is on time or not yet due."""
+    closed = case.state == State.closed and case.closed_at is not None and case.closed_at <= as_of
+    end = (case.answered_at or case.closed_at) if closed else as_of
+    if case.due_at is None or end < case.due_at:
+        return None
+    return -calendar.workdays_left(end, case.due_at)
+
+
 def bucket_of(as_of: datetime):
     """SQL: which of the four buckets of :data:`BUCKETS_OF` a received case is in at ``as_of``,
     read from its current row (cases reopened after ``as_of`` are replayed instead)."""

@@ -219,7 +219,7 @@ def compute(session: Session, params: Params) -> dict:
         "by_category": by_category,
         "rows": rows,
     }
-    report["sentence"] = notice_sentence(report, params.scope, params.as_of)
+    report["sentence"] = notice_sentence(report, params.scope)
     return report
 
 

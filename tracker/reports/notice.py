@@ -3,18 +3,18 @@
 - Scope word: 全国 for the national root, 全省 for a province-level division code (``XX0000``),
   全市 for a city (``XXXX00``) and for the four municipalities (110000, 120000, 310000, 500000);
   otherwise the organisation's name.
-- Dates: ``4月1日至6月23日`` when both ends lie in the year of the as-of moment; otherwise both ends
-  carry their year: ``2023年7月1日至2024年2月29日``.
+- Dates: the first end always carries its year, so that a notice read later still says which
+  year it covers: ``2024年4月1日至6月23日``; the second end carries its own only when it lies in
+  another year: ``2023年12月1日至2024年1月31日``.
 - Rates: one decimal (``85.7%``), except exactly 100%, written ``100%``. A rate below 1 is never
   rounded up to 100: it shows at most ``99.9%``.
 """
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date
 
 from tracker.organisations.operations import NATIONAL_ROOT_CODE
-from tracker.workdays import BEIJING
 
 MUNICIPALITIES = {"110000", "120000", "310000", "500000"}
 
@@ -43,19 +43,16 @@ def scope_word(code: str, name: str) -> str:
     return name
 
 
-def date_range(date_from: date, date_to: date, as_of: datetime) -> str:
-    year = as_of.astimezone(BEIJING).year
-
+def date_range(date_from: date, date_to: date) -> str:
     def one(day: date, with_year: bool) -> str:
         return (f"{day.year}年" if with_year else "") + f"{day.month}月{day.day}日"
 
-    with_year = not (date_from.year == date_to.year == year)
-    return f"{one(date_from, with_year)}至{one(date_to, with_year)}"
+    return f"{one(date_from, True)}至{one(date_to, date_to.year != date_from.year)}"
 
 
-def notice_sentence(report: dict, scope, as_of: datetime) -> str:
+def notice_sentence(report: dict, scope) -> str:
     """The sentence a supervisor publishes, from the report dict of :mod:`tracker.reports.figures`."""
-    dates = date_range(date.fromisoformat(report["from"]), date.fromisoformat(report["to"]), as_of)
+    dates = date_range(date.fromisoformat(report["from"]), date.fromisoformat(report["to"]))
     head = f"{dates}，{scope_word(scope.code, scope.name)}共收到网民反馈的“我为政府网站找错”留言{report['received']}条"
     received = report["received"]
     if received == 0:

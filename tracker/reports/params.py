@@ -59,6 +59,33 @@ def parse_date(value, field: str) -> date:
         raise InvalidInput(_l("日期格式应为YYYY-MM-DD。", field=field), fields={field: [str(value)]}) from None
 
 
+QUARTERS = (1, 2, 3, 4)
+
+
+def quarter_window(year, quarter, today: date) -> tuple[date, date]:
+    """The receipt dates of ``quarter`` (1–4) of ``year``: its first day to its last, or to
+    ``today`` while the quarter runs (a notice covers the days so far: 4月1日至6月23日)."""
+    try:
+        year, quarter = int(str(year).strip()), int(str(quarter).strip())
+    except ValueError:
+        raise InvalidInput(_l("请选择年度和季度。"), fields={"quarter": [f"{year}Q{quarter}"[:20]]}) from None
+    if not (2000 <= year <= 2100 and quarter in QUARTERS):
+        raise InvalidInput(_l("请选择年度和季度。"), fields={"quarter": [f"{year}Q{quarter}"[:20]]})
+    first = date(year, 3 * quarter - 2, 1)
+    last = (date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)) - timedelta(days=1)
+    if first > today:
+        raise InvalidInput(_l("该季度尚未开始。"), fields={"quarter": [f"{year}Q{quarter}"]})
+    return first, min(last, today)
+
+
+def quarter_of(date_from: date, date_to: date) -> tuple[int, int] | None:
+    """(year, quarter) when the window starts on a quarter's first day and ends inside it."""
+    if date_from.day != 1 or (date_from.month - 1) % 3 or date_to.year != date_from.year:
+        return None
+    quarter = (date_from.month - 1) // 3 + 1
+    return (date_from.year, quarter) if (date_to.month - 1) // 3 + 1 == quarter else None
+
+
 def parse_instant(value) -> datetime | None:
     """An ISO instant; a date alone means 24:00 Beijing of that day; no offset means Beijing time."""
     if value in (None, ""):

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, abort, render_template, request, stream_with_context, url_for
+from flask import Response, abort, current_app, render_template, request, stream_with_context, url_for
 from sqlmodel import select
 from werkzeug.wsgi import wrap_file
 
 from tracker.auth.access import current_actor, role_required
+from tracker.calendar.store import load_calendar
 from tracker.cases.states import OUTCOME_NAMES, STATE_NAMES, Outcome, State
 from tracker.db import utcnow
 from tracker.extensions import db
@@ -18,6 +19,7 @@ from tracker.organisations.models import Organisation
 from tracker.organisations.scope import is_within
 from tracker.reports import assessment, figures
 from tracker.reports import params as report_params
+from tracker.reports.buckets import days_late
 from tracker.reports.exports import csv_chunks, xlsx_file
 from tracker.reports.notice import percent
 from tracker.users.models import Role
@@ -53,12 +55,22 @@ def _scope() -> Organisation:
     return scope
 
 
-def _params() -> report_params.Params:
-    today = utcnow().astimezone(BEIJING).date()
+def _window(today: date) -> tuple:
+    """The receipt dates asked for: a year and quarter (``period=quarter``, or ``year`` and
+    ``quarter`` without dates), else ``from``/``to``; by default this quarter so far."""
+    args = request.args
+    period = args.get("period", "")
+    if period == "quarter" or (period != "custom" and args.get("quarter") and not args.get("from")):
+        return report_params.quarter_window(args.get("year", ""), args.get("quarter", ""), today)
     quarter_start = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    return args.get("from") or quarter_start, args.get("to") or today
+
+
+def _params() -> report_params.Params:
+    date_from, date_to = _window(utcnow().astimezone(BEIJING).date())
     return report_params.make_params(
-        date_from=request.args.get("from") or quarter_start,
-        date_to=request.args.get("to") or today,
+        date_from=date_from,
+        date_to=date_to,
         scope_org=_scope(),
         as_of=request.args.get("as_of") or None,
         by=request.args.get("by") or "org",
@@ -72,16 +84,28 @@ def _query_args(params: report_params.Params) -> dict:
             "by": params.by}
 
 
-def _chart(rows: list[dict]) -> dict:
-    """Geometry of the server-rendered SVG bar chart of on-time rates (no script, no style)."""
+def _chart(rows: list[dict], target: float) -> dict:
+    """Geometry of the server-rendered SVG bar chart of on-time rates (no script, no style): the
+    rows ranked best first (no rate last), a line at the ``target`` rate (percent), and the rows
+    below it marked weak."""
     label_width, bar_width, bar_height, gap = 220, 360, 18, 8
+    ranked = sorted(rows, key=lambda r: (r["on_time_rate"] is None, -(r["on_time_rate"] or 0), r["key"]))
     bars = []
-    for index, row in enumerate(rows):
+    for index, row in enumerate(ranked):
         value = row["on_time_rate"]
-        bars.append({"name": row["name"], "y": index * (bar_height + gap),
-                     "width": round(bar_width * (value or 0), 1), "label": percent(value)})
+        bars.append({"name": row["name"], "key": row["key"], "rank": index + 1, "y": index * (bar_height + gap),
+                     "width": round(bar_width * (value or 0), 1), "label": percent(value),
+                     "weak": is_weak(value, target)})
+    height = max(len(rows), 1) * (bar_height + gap)
     return {"bars": bars, "label_width": label_width, "bar_width": bar_width, "bar_height": bar_height,
-            "height": max(len(rows), 1) * (bar_height + gap), "total_width": label_width + bar_width + 70}
+            "height": height, "total_width": label_width + bar_width + 110,
+            "target": target, "target_x": round(label_width + bar_width * target / 100, 1),
+            "target_label": percent(target / 100)}
+
+
+def is_weak(rate: float | None, target: float) -> bool:
+    """A unit below the target on-time rate (``target`` in percent); one with no rate is not."""
+    return rate is not None and rate * 100 < target
 
 
 @role_required(Role.supervisor, Role.admin)
@@ -92,7 +116,13 @@ def report_page():
     args = _query_args(params)
     children = db.session.exec(select(Organisation).where(Organisation.parent_id == params.scope.id)
                                .order_by(Organisation.code)).all()
-    return render_template("sla/report.html", report=data, params=params, args=args, chart=_chart(data["rows"]),
+    target = float(current_app.config["REPORT_TARGET"])
+    today = utcnow().astimezone(BEIJING).date()
+    return render_template("sla/report.html", report=data, params=params, args=args,
+                           chart=_chart(data["rows"], target), is_weak=lambda rate: is_weak(rate, target),
+                           picked=report_params.quarter_of(params.date_from, params.date_to) or (
+                               today.year, (today.month - 1) // 3 + 1),
+                           years=range(today.year, 2014, -1), quarters=report_params.QUARTERS,
                            keys=report_params.FIGURE_KEYS, count_keys=report_params.COUNT_KEYS,
                            rate_keys=report_params.RATE_KEYS,
                            headings=report_params.HEADINGS, group_heading=report_params.GROUP_HEADINGS[params.by],
@@ -128,7 +158,13 @@ def report_cases():
     query = figures.bucket_filter(db.session, params, bucket, key, outcome)
     cases = db.session.exec(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).all()
     args = _query_args(params)
-    return render_template("sla/cases.html", cases=cases[:PAGE_SIZE], has_next=len(cases) > PAGE_SIZE,
+    shown = cases[:PAGE_SIZE]
+    calendar = load_calendar(db.session)
+    organisers = dict(db.session.execute(select(Organisation.id, Organisation.name).where(
+        Organisation.id.in_({c.organiser_id for c in shown if c.organiser_id}))).all()) if shown else {}
+    return render_template("sla/cases.html", cases=shown, has_next=len(cases) > PAGE_SIZE,
+                           organisers=organisers, late={c.id: days_late(calendar, c, params.as_of) for c in shown},
+                           here=request.full_path.rstrip("?"),
                            page=page, params=params, args=args, bucket=bucket, key=key, outcome=outcome,
                            heading=report_params.HEADINGS[bucket], back=url_for("sla.report", **args),
                            state_name=state_name, outcome_name=outcome_name)
