@@ -213,20 +213,27 @@ def test_json_csv_xlsx_and_html_agree(quarter, runner, client, tree, tmp_path):
 
     csv_text = runner.invoke(args=[*args, "--format", "csv"]).output.lstrip("\ufeff")
     table = list(csv.DictReader(io.StringIO(csv_text)))
+
+    def from_number(text):  # the CSV's rates are numbers of percent: 60.0, 100, or empty
+        return percent(float(text) / 100 if text else None)
+
     got_csv = {(r["代码"] or "TOTAL"): {"received": r["收到"], "closed_on_time": r["按期办结"],
-                                          "open_overdue": r["超期未办结"], "on_time_rate": r["按期办结率"],
-                                          "completion_rate": r["办结率"], "p90_workdays": r["90%办理工作日"]}
+                                          "open_overdue": r["超期未办结"],
+                                          "on_time_rate": from_number(r["按期办结率(%)"]),
+                                          "completion_rate": from_number(r["办结率(%)"]),
+                                          "p90_workdays": r["90%办理工作日"]}
                for r in table}
     assert got_csv == want and table[-1]["单位"] == "合计"
+    assert table[-1]["按期办结率(%)"] == "60.0"
 
     path = tmp_path / "report.xlsx"
     assert runner.invoke(args=[*args, "--format", "xlsx", "--output", str(path)]).exit_code == 0
     workbook = load_workbook(path)
     sheet = workbook["按期办结情况"]
-    header = [cell.value for cell in sheet[1]]
+    header = [cell.value for cell in sheet[2]]  # below the title row
     assert header[:4] == ["代码", "单位", "收到", "办结"]
     got_xlsx = {}
-    for values in sheet.iter_rows(min_row=2, values_only=True):
+    for values in sheet.iter_rows(min_row=3, values_only=True):
         row = dict(zip(header, values, strict=True))
         got_xlsx[row["代码"] or "TOTAL"] = expected({
             "received": row["收到"], "closed_on_time": row["按期办结"], "open_overdue": row["超期未办结"],

@@ -3,6 +3,7 @@ write-only mode, with everything the file held before (formats, the chart, the n
 from __future__ import annotations
 
 import io
+from datetime import datetime
 
 import pytest
 from openpyxl import load_workbook
@@ -58,28 +59,36 @@ def test_the_xlsx_keeps_its_formats_chart_and_notes(client, tree, cases):
     workbook = load_workbook(io.BytesIO(body))
     assert workbook.sheetnames == ["按期办结情况", "说明"]
     sheet = workbook["按期办结情况"]
-    assert [cell.value for cell in sheet[1]][:3] == ["代码", "网站", "收到"] and all(cell.font.b for cell in sheet[1])
-    assert [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)][-1] == "合计"
-    assert sheet.max_row == 4 and sheet.column_dimensions["B"].width == 30
+    assert sheet["A1"].value == "按期办结情况统计 · 广东省政务服务数据管理局（440000） · 2024-04-01 至 2024-06-30"
+    assert sheet["A1"].font.b and sheet["A1"].font.sz == 14
+    assert [cell.value for cell in sheet[2]][:3] == ["代码", "网站", "收到"] and all(cell.font.b for cell in sheet[2])
+    assert [row[1] for row in sheet.iter_rows(min_row=3, values_only=True)][-1] == "合计"
+    assert sheet.max_row == 5 and sheet.column_dimensions["B"].width == 30
+    assert sheet.freeze_panes == "C3"  # title and headings, code and name stay in view
+    assert sheet.column_dimensions["A"].width == 12
+    assert all(sheet.column_dimensions[get_column_letter(3 + i)].width == 11 for i in range(len(FIGURE_KEYS)))
     for key in RATE_KEYS:
         column = 3 + FIGURE_KEYS.index(key)
-        assert {sheet.cell(row=r, column=column).number_format for r in range(2, 5)} == {"0.0%"}
-    assert {sheet.cell(row=r, column=3).value for r in range(2, 4)} == {3, 1}
+        assert {sheet.cell(row=r, column=column).number_format for r in range(3, 6)} == {"0.0%"}
+    assert {sheet.cell(row=r, column=3).value for r in range(3, 5)} == {3, 1}
 
     [chart] = sheet._charts
     assert chart.tagname == "barChart" and chart.type == "bar" and chart.legend is None
     rate = get_column_letter(3 + FIGURE_KEYS.index("on_time_rate"))
     [series] = chart.series
-    assert series.val.numRef.f == f"'按期办结情况'!${rate}$2:${rate}$3"  # the rows, not the totals
-    assert series.cat.numRef.f == "'按期办结情况'!$B$2:$B$3"
-    assert series.tx.strRef.f == f"'按期办结情况'!{rate}1"
-    assert chart.anchor._from.row == 6  # two rows below the totals (0-based: row 7)
+    assert series.val.numRef.f == f"'按期办结情况'!${rate}$3:${rate}$4"  # the rows, not the totals
+    assert series.cat.numRef.f == "'按期办结情况'!$B$3:$B$4"
+    assert series.tx.strRef.f == f"'按期办结情况'!{rate}2"
+    assert chart.anchor._from.row == 7  # two rows below the totals (0-based: row 8)
 
     notes = workbook["说明"]
     assert [notes.cell(row=r, column=1).value for r in range(1, 7)] == ["通报", notes["A2"].value, "统计范围",
                                                                          "收到日期", "统计时点", "口径"]
     assert notes["A2"].value.startswith("2024年4月1日至6月30日，全省共收到")
     assert notes["B3"].value.endswith("（440000）")
+    # the as-of moment is a date-time cell in Beijing time, not ISO text
+    assert notes["B5"].is_date and notes["B5"].value == datetime(2024, 7, 1, 9, 0)
+    assert notes["B5"].number_format == "yyyy-mm-dd hh:mm:ss"
 
 
 def test_an_xlsx_on_the_command_line_needs_a_file_and_is_written_to_it(runner, tree, cases, tmp_path):

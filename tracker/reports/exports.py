@@ -1,8 +1,11 @@
 """CSV and XLSX files of the SLA report. Both are written from the dict of :func:`report.sla_report`.
 
-The table has one row per group and a last row 合计 (the totals); rates are percentages with one
-decimal in CSV and fractions formatted ``0.0%`` in XLSX. The XLSX also holds a native bar chart of
-the on-time rate by row, and a second sheet with the notice sentence and the formulas.
+The table has one row per group and a last row 合计 (the totals). Rates are numbers: in CSV the
+percent with one decimal (``97.5``, the unit in the heading: ``按期办结率(%)``; empty when there is
+no rate), in XLSX the fraction formatted ``0.0%``. The XLSX opens with a title row (what, where,
+which dates), then the headings, frozen with the code and name columns; every column is sized; it
+holds a native bar chart of the on-time rate by row, and a second sheet with the notice sentence,
+the as-of moment as a date-time cell (Beijing time), and the formulas.
 
 Names and codes come from the database, so neither file lets one act as a spreadsheet formula: in
 CSV a text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading
@@ -17,15 +20,17 @@ import csv
 import io
 import tempfile
 from collections.abc import Iterator
+from datetime import datetime
 from typing import BinaryIO
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from tracker.i18n import in_language
-from tracker.reports.notice import percent
+from tracker.reports.notice import percent_number
 from tracker.reports.params import (
     FIGURE_KEYS,
     FOOTNOTE,
@@ -34,6 +39,9 @@ from tracker.reports.params import (
     RATE_KEYS,
     TOTAL_LABEL,
 )
+from tracker.workdays import BEIJING
+
+DATE_TIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 
 
 def _zh(text) -> str:
@@ -41,8 +49,21 @@ def _zh(text) -> str:
     return in_language(text, "zh")
 
 
-def headings(report: dict) -> list[str]:
-    return ["代码", _zh(GROUP_HEADINGS[report["by"]])] + [_zh(HEADINGS[key]) for key in FIGURE_KEYS]
+def headings(report: dict, *, units: bool = False) -> list[str]:
+    """The column headings; with ``units`` the rate columns say that they count percent (CSV)."""
+    return ["代码", _zh(GROUP_HEADINGS[report["by"]])] + [
+        _zh(HEADINGS[key]) + ("(%)" if units and key in RATE_KEYS else "") for key in FIGURE_KEYS]
+
+
+def title(report: dict) -> str:
+    """The XLSX's title row: 按期办结情况统计 · scope · the receipt dates."""
+    scope = report["scope"]
+    return f"按期办结情况统计 · {scope['name']}（{scope['code']}） · {report['from']} 至 {report['to']}"
+
+
+def as_of_cell_value(report: dict) -> datetime:
+    """The as-of moment as a spreadsheet date-time: Beijing wall time (a cell holds no zone)."""
+    return datetime.fromisoformat(report["as_of"]).astimezone(BEIJING).replace(tzinfo=None)
 
 
 def table_rows(report: dict) -> list[dict]:
@@ -52,7 +73,7 @@ def table_rows(report: dict) -> list[dict]:
 
 def _text(key: str, value) -> str:
     if key in RATE_KEYS:
-        return percent(value)
+        value = percent_number(value)
     return "" if value is None else str(value)
 
 
@@ -78,7 +99,7 @@ def csv_chunks(report: dict) -> Iterator[bytes]:
         writer.writerow(cells)
         return buffer.getvalue().encode("utf-8")
 
-    yield "\ufeff".encode() + line(headings(report))
+    yield "\ufeff".encode() + line(headings(report, units=True))
     for row in table_rows(report):
         yield line([csv_text(row["key"]), csv_text(row["name"]), *(_text(k, row[k]) for k in FIGURE_KEYS)])
 
@@ -101,6 +122,11 @@ def _cell(sheet, value, *, font: Font | None = None, number_format: str | None =
     return cell
 
 
+#: column widths in characters: code, name, then the figures
+CODE_WIDTH, NAME_WIDTH, FIGURE_WIDTH = 12, 30, 11
+TITLE_ROWS = 1  # rows above the headings
+
+
 def write_xlsx(report: dict, target) -> None:
     """Write the workbook to ``target`` (a path, or a binary file open for writing).
 
@@ -108,11 +134,18 @@ def write_xlsx(report: dict, target) -> None:
     used does not grow with the rows; the chart only refers to the cells."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("按期办结情况")
-    sheet.column_dimensions["B"].width = 30  # before the first row: a write-only sheet writes it first
+    # before the first row: a write-only sheet writes its widths and panes first
+    sheet.column_dimensions["A"].width = CODE_WIDTH
+    sheet.column_dimensions["B"].width = NAME_WIDTH
+    for index in range(len(FIGURE_KEYS)):
+        sheet.column_dimensions[get_column_letter(3 + index)].width = FIGURE_WIDTH
+    header_row = TITLE_ROWS + 1
+    sheet.freeze_panes = f"C{header_row + 1}"  # the title, the headings, the code and name stay in view
     bold = Font(bold=True)
+    sheet.append([_cell(sheet, title(report), font=Font(bold=True, size=14))])
     sheet.append([_cell(sheet, heading, font=bold) for heading in headings(report)])
     formats = [None, None, *("0.0%" if key in RATE_KEYS else None for key in FIGURE_KEYS)]
-    last = 1
+    last = header_row
     for row in table_rows(report):
         values = [row["key"], row["name"], *(row[k] for k in FIGURE_KEYS)]
         sheet.append([_cell(sheet, value, number_format=number_format)
@@ -128,8 +161,8 @@ def write_xlsx(report: dict, target) -> None:
         chart.y_axis.scaling.min = 0
         chart.y_axis.scaling.max = 1
         column = 3 + FIGURE_KEYS.index("on_time_rate")
-        data = Reference(sheet, min_col=column, min_row=1, max_row=last - 1)
-        categories = Reference(sheet, min_col=2, min_row=2, max_row=last - 1)
+        data = Reference(sheet, min_col=column, min_row=header_row, max_row=last - 1)
+        categories = Reference(sheet, min_col=2, min_row=header_row + 1, max_row=last - 1)
         chart.add_data(data, titles_from_data=True)
         chart.set_categories(categories)
         chart.legend = None
@@ -137,13 +170,16 @@ def write_xlsx(report: dict, target) -> None:
         sheet.add_chart(chart, f"A{last + 3}")
 
     notes = workbook.create_sheet("说明")
+    notes.column_dimensions["A"].width = 12
+    notes.column_dimensions["B"].width = 60
     for line in (["通报"],
                  [report["sentence"]],
                  ["统计范围", f"{report['scope']['name']}（{report['scope']['code']}）"],
                  ["收到日期", f"{report['from']} 至 {report['to']}"],
-                 ["统计时点", report["as_of"]],
+                 ["统计时点", as_of_cell_value(report)],
                  ["口径", _zh(FOOTNOTE)]):
-        notes.append([_cell(notes, value) for value in line])
+        notes.append([_cell(notes, value, number_format=DATE_TIME_FORMAT if isinstance(value, datetime) else None)
+                      for value in line])
     workbook.save(target)
 
 

@@ -19,16 +19,23 @@ from tracker.organisations.operations import NATIONAL_ROOT_CODE
 MUNICIPALITIES = {"110000", "120000", "310000", "500000"}
 
 
+def percent_number(value: float | None) -> float | None:
+    """A rate as the number of percent the notice shows: ``0.857142`` -> ``85.7``; ``1`` -> ``100``;
+    never rounded up to 100 (at most ``99.9``); None stays None."""
+    if value is None:
+        return None
+    if value >= 1:
+        return 100
+    shown = round(value * 100, 1)
+    return 99.9 if shown >= 100 else shown
+
+
 def percent(value: float | None) -> str:
     """``0.857142`` -> ``85.7%``; ``1`` -> ``100%``; None -> ``—``."""
-    if value is None:
+    shown = percent_number(value)
+    if shown is None:
         return "—"
-    if value >= 1:
-        return "100%"
-    shown = round(value * 100, 1)
-    if shown >= 100:
-        shown = 99.9
-    return f"{shown:.1f}%"
+    return "100%" if shown == 100 else f"{shown:.1f}%"
 
 
 def scope_word(code: str, name: str) -> str:
