@@ -156,6 +156,8 @@ def test_supervisor_round(served, browser):
     assert ranks[0] == ["1", "440300SZ", False] and ranks[1] == ["2", "440100GZ", True]
     assert "目标 100%" in page.inner_text("#report-chart")
     assert page.locator('#report-table tr[data-key="440100GZ"].is-weak').count() == 1
+    fits = page.eval_on_selector(".report-scroll", "b => b.scrollWidth <= b.clientWidth")
+    assert fits  # at 1280 px the whole table shows without scrolling
     check_page(page, "supervisor-report")
     page.set_viewport_size({"width": 390, "height": 900})
     box = page.eval_on_selector(".report-scroll", "b => [b.scrollWidth > b.clientWidth, getComputedStyle("

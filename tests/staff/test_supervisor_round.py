@@ -174,3 +174,4 @@ def test_review_shows_the_complaint_beside_the_answer(client, world, session):
     assert "深圳页面信息过期 MARK-B" in pair and "https://www.sz.gov.cn/b.html" in pair
     assert "已更新为最新信息 ANSWER-B" in pair
     assert pair.index("MARK-B") < pair.index("ANSWER-B")
+    assert f"{world.case_b.tracking_number}</a> · 属实已整改" in page

@@ -413,7 +413,8 @@ class ExtensionRequestSchema(StrictSchema):
 class ExtensionDecisionSchema(StrictSchema):
     request_id = _id(required=True, metadata={"description": "id from the case's extensions"})
     approve = StrictBool(required=True)
-    note = _text(REASON_MAX, required=False)
+    note = _text(REASON_MAX, required=False,
+                 metadata={"description": "the reason, required to deny: the organiser reads it"})
 
 
 class ChaseSchema(StrictSchema):

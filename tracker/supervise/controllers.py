@@ -11,7 +11,7 @@ from tracker.calendar.store import load_calendar
 from tracker.cases import deadlines
 from tracker.cases import operations as ops
 from tracker.cases.history import ACTION_NAMES
-from tracker.cases.states import STATE_NAMES
+from tracker.cases.states import OUTCOME_NAMES, STATE_NAMES
 from tracker.db import utcnow
 from tracker.errors import DomainError
 from tracker.extensions import db
@@ -43,7 +43,7 @@ def _index_page(*, errors: dict | None = None, values: dict | None = None, statu
         days_overdue={c.id: -calendar.workdays_left(now, c.due_at) for c in overdue},
         overview=util.overview(session, actor, now),
         warning=missing_year_warning(session, now), form=CsrfForm(), here=request.full_path.rstrip("?"),
-        state_names=STATE_NAMES, operation_names=ACTION_NAMES,
+        state_names=STATE_NAMES, outcome_names=OUTCOME_NAMES, operation_names=ACTION_NAMES,
         errors=errors or {}, values=values or {},
     ), status
 
