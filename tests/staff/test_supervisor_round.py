@@ -175,3 +175,16 @@ def test_review_shows_the_complaint_beside_the_answer(client, world, session):
     assert "已更新为最新信息 ANSWER-B" in pair
     assert pair.index("MARK-B") < pair.index("ANSWER-B")
     assert f"{world.case_b.tracking_number}</a> · 属实已整改" in page
+
+
+def test_chasing_many_cases_names_ten_in_the_message(client, world, session, factory):
+    cases = [factory.case(site=world.site_a, received_at=bj(4, 22)) for _ in range(12)]
+    session.commit()
+    sign_in(client, world.supervisor)
+    response = client.post("/supervise/chase", data={"case": [c.tracking_number for c in cases],
+                                                       "message": "请尽快办理"}, follow_redirects=True)
+    assert "已督办12条留言" in response.text and "等12条" in response.text
+    assert all(len(_chases(session, c)) == 1 for c in cases)
+    too_many = client.post("/supervise/chase", data={"case": [f"ZC{n:08d}-0001" for n in range(51)],
+                                                       "message": "请尽快办理"})
+    assert too_many.status_code == 422 and "一次最多督办50条留言。" in too_many.text

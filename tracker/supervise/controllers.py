@@ -54,6 +54,15 @@ def index():
     return _index_page()
 
 
+#: a flash message lives in the session cookie: it names at most this many cases
+FLASH_NAMES = 10
+
+
+def _listed(items: list[str], separator: str) -> str:
+    shown = separator.join(items[:FLASH_NAMES])
+    return shown if len(items) <= FLASH_NAMES else shown + separator + _("等%(n)s条", n=len(items))
+
+
 @role_required("supervisor", "admin")
 def chase_many():
     """Chase (督办) the ticked cases with one message. Each goes through the chase operation on
@@ -81,9 +90,9 @@ def chase_many():
         except DomainError as exc:
             refused.append(f"{number[:32]}：{exc.message(current_language())}")
     if chased:
-        flash(_("已督办%(n)s条留言：%(numbers)s", n=len(chased), numbers="、".join(chased)), "success")
+        flash(_("已督办%(n)s条留言：%(numbers)s", n=len(chased), numbers=_listed(chased, "、")), "success")
     if refused:
-        flash(_("未督办%(n)s条：%(reasons)s", n=len(refused), reasons="；".join(refused)), "error")
+        flash(_("未督办%(n)s条：%(reasons)s", n=len(refused), reasons=_listed(refused, "；")), "error")
     return redirect(url_for("supervise.index") + "#chase", code=303)
 
 
