@@ -126,3 +126,9 @@ def test_an_open_case_is_late_by_the_as_of_moment(client, tree, session):
         "as_of": "2024-04-16T09:00:00+08:00"}).text
     row = re.search(rf'<tr data-number="{case.tracking_number}">(.*?)</tr>', html, re.S).group(1)
     assert '<td data-field="days-late">3</td>' in row  # 04-12, 04-15, 04-16
+
+
+def test_the_report_reads_in_english(client, tree, quarter):
+    html = _page(client, tree, period="quarter", year="2024", quarter="2", lang="en").text
+    assert '<option value="2" selected>Q2</option>' in html and "Show the quarter" in html
+    assert "Target 100%" in html and "On-time rate, ranked" in html

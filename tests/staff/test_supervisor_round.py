@@ -188,3 +188,13 @@ def test_chasing_many_cases_names_ten_in_the_message(client, world, session, fac
     too_many = client.post("/supervise/chase", data={"case": [f"ZC{n:08d}-0001" for n in range(51)],
                                                        "message": "请尽快办理"})
     assert too_many.status_code == 422 and "一次最多督办50条留言。" in too_many.text
+
+
+def test_the_queues_read_in_english(client, world, session, factory):
+    _overdue_world(factory, world, session)
+    ops.return_case(session, world.case_a, Actor.of(world.organiser_a, session), reason="不是本单位的")
+    session.commit()
+    sign_in(client, world.supervisor)
+    page = client.get("/supervise?lang=en").text
+    assert "Reason for returning" in page and "Times chased" in page and "Chase the selected cases" in page
+    assert re.search(r'data-field="overdue"[^>]*>\d+ working days</td>', page)
