@@ -34,6 +34,8 @@ class Organisation(SQLModel, table=True):
     kind: str = Field(max_length=16)
     parent_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
     path: str = Field(max_length=1000, index=True)
+    #: an inactive organisation keeps its cases and history but is offered for no new site or user
+    is_active: bool = Field(default=True, sa_column_kwargs={"server_default": sa.true()})
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
     @property

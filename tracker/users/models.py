@@ -82,3 +82,17 @@ class RolePolicy(SQLModel, table=True):
 
     role: str = Field(primary_key=True, max_length=16)
     totp_required: bool = Field(default=False)
+
+
+class PasswordReset(SQLModel, table=True):
+    """A one-time link to set a new password (forgotten, or reset by an admin). Only the SHA-256
+    of its token is stored; it works once, until ``expires_at``."""
+
+    __tablename__ = "password_reset"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
