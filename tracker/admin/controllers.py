@@ -9,6 +9,8 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from tracker.admin import operations as admin_ops
+from tracker.admin.accounts import organisation_for
+from tracker.admin.listing import listing
 from tracker.auth.access import role_required
 from tracker.auth.forms import CsrfForm
 from tracker.cases.models import CannedAnswer, Category
@@ -20,8 +22,6 @@ from tracker.organisations.models import Organisation, Site
 from tracker.organisations.operations import create_organisation, create_site
 from tracker.users import operations as user_ops
 from tracker.users.models import Role, RolePolicy, User
-
-LIST_LIMIT = 500
 
 
 def _org_by_code(code: str) -> Organisation | None:
@@ -70,7 +70,7 @@ def policies():
 
 
 def _orgs_context():
-    return {"organisations": db.session.exec(select(Organisation).order_by(Organisation.path).limit(LIST_LIMIT)).all()}
+    return {"listing": listing(select(Organisation), (Organisation.code, Organisation.name), (Organisation.path,))}
 
 
 @role_required("admin")
@@ -89,9 +89,15 @@ def organisations():
     return _write(action, _("已添加单位。"), "admin.organisations", "admin/organisations.html", _orgs_context)
 
 
+def _orgs_of(ids) -> dict[int, Organisation]:
+    """The organisations with ``ids`` (those a page of a list names), by id."""
+    wanted = sorted({i for i in ids if i is not None})
+    return {o.id: o for o in db.session.exec(select(Organisation).where(Organisation.id.in_(wanted)))} if wanted else {}
+
+
 def _sites_context():
-    return {"sites": db.session.exec(select(Site).order_by(Site.code).limit(LIST_LIMIT)).all(),
-            "orgs": {o.id: o for o in db.session.exec(select(Organisation))}}
+    page = listing(select(Site), (Site.code, Site.name), (Site.code,))
+    return {"listing": page, "orgs": _orgs_of([i for s in page.rows for i in (s.organiser_id, s.supervisor_id)])}
 
 
 @role_required("admin")
@@ -118,8 +124,8 @@ def sites():
 
 
 def _users_context():
-    return {"users": db.session.exec(select(User).order_by(User.email).limit(LIST_LIMIT)).all(),
-            "orgs": {o.id: o for o in db.session.exec(select(Organisation))}, "roles": [r.value for r in Role]}
+    page = listing(select(User), (User.email, User.name), (User.email,))
+    return {"listing": page, "orgs": _orgs_of(u.organisation_id for u in page.rows), "roles": [r.value for r in Role]}
 
 
 @role_required("admin")
@@ -129,7 +135,7 @@ def users():
         return _page("admin/users.html", **_users_context())
 
     def action(session):
-        org = _org_by_code(request.form.get("org", "")) if request.form.get("org") else None
+        org = organisation_for(request.form.get("org"))
         user_ops.create_user(session, email=request.form.get("email", ""), password=request.form.get("password", ""),
                              role=request.form.get("role", ""), organisation=org,
                              name=request.form.get("name", ""))

@@ -1,4 +1,5 @@
-"""Admin writes that span packages: site CSV import, categories, canned answers. They flush."""
+"""Admin writes that span packages: site CSV import, moving organisations and sites (their cases'
+access follows), categories, canned answers. They flush."""
 from __future__ import annotations
 
 import csv
@@ -8,9 +9,13 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 
-from tracker.cases.models import CannedAnswer, Category
+from tracker.cases import access
+from tracker.cases.models import CannedAnswer, Case, Category
+from tracker.cases.operations import follow_site
+from tracker.cases.scope import Actor
 from tracker.errors import InvalidInput
 from tracker.i18n import joined
+from tracker.organisations import operations as org_ops
 from tracker.organisations.models import Organisation, Site
 from tracker.organisations.operations import add_site_host, create_site, parse_host_spec
 
@@ -87,3 +92,29 @@ def create_canned_answer(session: Session, *, title: str, body: str, category_co
     session.add(answer)
     session.flush()
     return answer
+
+
+def move_organisation(session: Session, org: Organisation, parent: Organisation) -> int:
+    """Put ``org`` and its subtree under ``parent``. Who sees their cases changes with the tree:
+    the access rows of every case whose organiser or supervisor moved are rewritten. Returns how
+    many cases that is."""
+    moved = org_ops.move_organisation(session, org, parent)
+    if not moved:
+        return 0
+    case_ids = set()
+    for column in (Case.organiser_id, Case.supervisor_id):
+        for start in range(0, len(moved), access.CHUNK):
+            case_ids.update(session.exec(select(Case.id).where(column.in_(moved[start:start + access.CHUNK]))).all())
+    access.refresh(session.connection(), case_ids)
+    return len(case_ids)
+
+
+def update_site(session: Session, site: Site, actor: Actor, *, name: str, organiser: Organisation,
+                supervisor: Organisation, is_running: bool) -> int:
+    """Edit a site; when it moves, its open cases follow (:func:`tracker.cases.operations.follow_site`).
+    Returns how many open cases moved."""
+    old_organiser_id, old_supervisor_id = site.organiser_id, site.supervisor_id
+    org_ops.update_site(session, site, name=name, organiser=organiser, supervisor=supervisor, is_running=is_running)
+    if (site.organiser_id, site.supervisor_id) == (old_organiser_id, old_supervisor_id):
+        return 0
+    return follow_site(session, site, actor, old_organiser_id=old_organiser_id, old_supervisor_id=old_supervisor_id)

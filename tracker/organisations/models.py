@@ -5,6 +5,7 @@ from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
+from flask_babel import lazy_pgettext
 from sqlmodel import Field, SQLModel
 
 from tracker.db import UTCDateTime, utcnow
@@ -13,6 +14,13 @@ from tracker.db import UTCDateTime, utcnow
 class OrgKind(StrEnum):
     supervisor = "supervisor"
     organiser = "organiser"
+
+
+#: what each kind of organisation is called on screen
+ORG_KIND_NAMES = {
+    OrgKind.supervisor: lazy_pgettext("organisation kind", "主管单位"),
+    OrgKind.organiser: lazy_pgettext("organisation kind", "主办单位"),
+}
 
 
 class Organisation(SQLModel, table=True):

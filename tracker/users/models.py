@@ -5,6 +5,7 @@ from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
+from flask_babel import lazy_pgettext
 from sqlmodel import Field, SQLModel
 
 from tracker.db import UTCDateTime, utcnow
@@ -14,6 +15,14 @@ class Role(StrEnum):
     organiser = "organiser"
     supervisor = "supervisor"
     admin = "admin"
+
+
+#: what each role is called on screen
+ROLE_NAMES = {
+    Role.organiser: lazy_pgettext("role", "主办单位工作人员"),
+    Role.supervisor: lazy_pgettext("role", "主管单位工作人员"),
+    Role.admin: lazy_pgettext("role", "系统管理员"),
+}
 
 
 class User(SQLModel, table=True):
