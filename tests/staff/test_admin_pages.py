@@ -324,3 +324,60 @@ def test_site_and_organisation_lists_search_and_page(client, world, factory, ses
     sites = client.get("/admin/sites?q=南宁").text
     assert "4501000001" not in sites  # the site's name is 测试网站…, its organiser 南宁…: names of sites only
     assert "4501000001" in client.get("/admin/sites?q=450100").text
+
+
+# ---------------------------------------------------------------- 21: no English codes on Chinese screens
+
+def test_roles_kinds_outcomes_and_extension_states_show_in_chinese(client, world, session):
+    import re
+
+    from tracker.cases import operations as ops
+    from tracker.cases.scope import Actor
+
+    organiser = Actor.of(world.organiser_a, session)
+    supervisor = Actor.of(world.supervisor, session)
+    ops.accept(session, world.case_a, organiser)
+    request = ops.request_extension(session, world.case_a, organiser, workdays=2, reason="需要协调技术单位")
+    ops.decide_extension(session, world.case_a, supervisor, request_id=request.id, approve=True)
+    ops.answer(session, world.case_a, organiser, text="已修复页面链接，感谢您的监督与支持。", outcome="fixed")
+    session.commit()
+
+    def visible(html: str) -> str:
+        """The text a reader sees: no tags or attribute values, no command examples, no email addresses."""
+        html = re.sub(r"<pre>.*?</pre>", " ", html, flags=re.S)
+        return re.sub(r"\S+@\S+", " ", re.sub(r"<[^>]+>", " ", html))
+
+    sign_in(client, world.organiser_a)
+    case_page = visible(client.get(f"/cases/{world.case_a.tracking_number}").text)
+    assert "申请延期2个工作日：需要协调技术单位 · 已批准" in case_page and "approved" not in case_page
+    sign_in(client, world.supervisor)
+    queue = visible(client.get("/supervise").text)
+    assert "属实已整改" in queue and "fixed" not in queue
+    sign_in(client, world.admin)
+    for url in ("/admin", "/admin/users", f"/admin/users/{world.supervisor.id}", "/admin/organisations",
+                f"/admin/organisations/{world.province.id}"):
+        text = visible(client.get(url).text)
+        for code in ("organiser", "supervisor", "admin"):
+            assert re.search(rf"\b{code}\b", text) is None, (url, code)
+    assert "要求两步验证：主办单位工作人员" in visible(client.get("/admin").text)
+
+
+def test_errors_say_what_is_wrong(client, world):
+    sign_in(client, world.admin)
+    unknown = client.post("/admin/users", data={"email": "x@example.gov.cn", "password": "long enough pw",
+                                                "role": "organiser", "org": "440199"})
+    assert unknown.status_code == 422 and "单位代码不存在：440199" in unknown.text
+    wrong_kind = client.post("/admin/users", data={"email": "x@example.gov.cn", "password": "long enough pw",
+                                                   "role": "supervisor", "org": "440100GZ"})
+    assert wrong_kind.status_code == 422
+    assert "“广州市政务服务数据管理局”是主办单位：主管单位工作人员须属于一个主管单位" in wrong_kind.text
+    no_org = client.post("/admin/users", data={"email": "x@example.gov.cn", "password": "long enough pw",
+                                               "role": "organiser", "org": ""})
+    assert no_org.status_code == 422 and "请填写单位代码" in no_org.text
+    site = client.post("/admin/sites", data={"code": "4401000009", "name": "x", "organiser_code": "NOPE",
+                                             "supervisor_code": "440000"})
+    assert site.status_code == 422 and "单位代码不存在：NOPE" in site.text
+    csv = "code,name,organiser_code,supervisor_code,hosts\n4406000002,x,NOPE,440000,a.gov.cn\n"
+    imported = client.post("/admin/sites", data={"file": (io.BytesIO(csv.encode()), "sites.csv")},
+                           content_type="multipart/form-data")
+    assert imported.status_code == 422 and "第2行：单位代码不存在：NOPE" in imported.text

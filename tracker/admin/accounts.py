@@ -19,14 +19,15 @@ from tracker.users import operations as user_ops
 from tracker.users.models import Role, User
 
 
-def organisation_for(code: str | None) -> Organisation | None:
-    """The organisation with ``code``; None for an empty code; "单位代码不存在" for an unknown one."""
+def organisation_for(code: str | None, field: str = "org", *, required: bool = False) -> Organisation | None:
+    """The organisation with ``code``; None for an empty code (unless ``required``); "单位代码不存在"
+    for a code that names none. The one look-up of every code typed on the admin pages."""
     code = (code or "").strip()
-    if not code:
+    if not code and not required:
         return None
-    org = db.session.exec(select(Organisation).where(Organisation.code == code)).first()
+    org = db.session.exec(select(Organisation).where(Organisation.code == code)).first() if code else None
     if org is None:
-        raise InvalidInput(_l("单位代码不存在：%(code)s", code=code), fields={"org": [code]})
+        raise InvalidInput(_l("单位代码不存在：%(code)s", code=code or "—"), fields={field: [code]})
     return org
 
 

@@ -24,10 +24,6 @@ from tracker.users import operations as user_ops
 from tracker.users.models import Role, RolePolicy, User
 
 
-def _org_by_code(code: str) -> Organisation | None:
-    return db.session.exec(select(Organisation).where(Organisation.code == (code or "").strip())).first()
-
-
 def _page(template: str, error: str | None = None, status: int = 200, **context):
     return render_template(template, form=CsrfForm(), error=error, values=request.form, **context), status
 
@@ -80,9 +76,7 @@ def organisations():
         return _page("admin/organisations.html", **_orgs_context())
 
     def action(session):
-        parent = _org_by_code(request.form.get("parent", "")) if request.form.get("parent") else None
-        if request.form.get("parent") and parent is None:
-            raise InvalidInput(_l("上级单位不存在。"))
+        parent = organisation_for(request.form.get("parent"), "parent")
         create_organisation(session, code=request.form.get("code", ""), name=request.form.get("name", ""),
                             kind=request.form.get("kind", ""), parent=parent)
 
@@ -112,10 +106,8 @@ def sites():
             result = admin_ops.import_sites(session, upload.read().decode("utf-8-sig", errors="replace"))
             flash(f"{result.created} + {result.updated}", "info")
             return
-        organiser = _org_by_code(request.form.get("organiser_code", ""))
-        supervisor = _org_by_code(request.form.get("supervisor_code", ""))
-        if organiser is None or supervisor is None:
-            raise InvalidInput(_l("主办单位或主管单位不存在。"))
+        organiser = organisation_for(request.form.get("organiser_code"), "organiser_code", required=True)
+        supervisor = organisation_for(request.form.get("supervisor_code"), "supervisor_code", required=True)
         create_site(session, code=request.form.get("code", ""), name=request.form.get("name", ""),
                     organiser=organiser, supervisor=supervisor,
                     hosts=request.form.get("hosts", "").replace(";", " ").split())

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlmodel import func, select
 
 from tracker.admin import operations as admin_ops
+from tracker.admin.accounts import organisation_for
 from tracker.auth.access import current_actor, role_required
 from tracker.auth.forms import CsrfForm
-from tracker.errors import DomainError, InvalidInput
+from tracker.errors import DomainError
 from tracker.extensions import db
 from tracker.i18n import current_language
 from tracker.organisations import operations as org_ops
@@ -19,11 +19,7 @@ from tracker.users.models import User
 
 
 def _org(code: str | None, field: str) -> Organisation:
-    code = (code or "").strip()
-    org = db.session.exec(select(Organisation).where(Organisation.code == code)).first() if code else None
-    if org is None:
-        raise InvalidInput(_l("单位代码不存在：%(code)s", code=code or "—"), fields={field: [code]})
-    return org
+    return organisation_for(code, field, required=True)
 
 
 def _write(endpoint: str, key: str, row, page, actions: dict):

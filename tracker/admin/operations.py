@@ -26,11 +26,21 @@ SITE_COLUMNS = ("code", "name", "organiser_code", "supervisor_code", "hosts")
 class ImportResult:
     created: int = 0
     updated: int = 0
-    errors: list[str] = field(default_factory=list)
+    errors: list = field(default_factory=list)  # lazy strings, one per line refused
 
 
 def _org(session: Session, code: str) -> Organisation | None:
     return session.exec(select(Organisation).where(Organisation.code == code.strip())).first()
+
+
+def _row_problem(row: dict, code: str, organiser, supervisor):
+    """What is wrong with a CSV row's code and organisations (a lazy string), or None."""
+    if not code:
+        return _l("缺少网站标识码（code）。")
+    for given, org in ((row.get("organiser_code"), organiser), (row.get("supervisor_code"), supervisor)):
+        if org is None:
+            return _l("单位代码不存在：%(code)s", code=(given or "").strip() or "—")
+    return None
 
 
 def import_sites(session: Session, text: str) -> ImportResult:
@@ -47,8 +57,9 @@ def import_sites(session: Session, text: str) -> ImportResult:
         hosts = [h for h in (row.get("hosts") or "").replace(";", " ").split() if h]
         organiser = _org(session, row.get("organiser_code") or "")
         supervisor = _org(session, row.get("supervisor_code") or "")
-        if not code or organiser is None or supervisor is None:
-            result.errors.append(f"line {line}: code, organiser_code and supervisor_code must name existing rows")
+        problem = _row_problem(row, code, organiser, supervisor)
+        if problem is not None:
+            result.errors.append(_l("第%(line)s行：%(problem)s", line=line, problem=problem))
             continue
         try:
             site = session.exec(select(Site).where(Site.code == code)).first()
@@ -61,10 +72,10 @@ def import_sites(session: Session, text: str) -> ImportResult:
                     add_site_host(session, site, *parse_host_spec(spec))
                 result.updated += 1
         except InvalidInput as exc:
-            result.errors.append(f"line {line}: {exc.message_en}")
+            result.errors.append(_l("第%(line)s行：%(problem)s", line=line, problem=exc.text))
     if result.errors:
         raise InvalidInput(_l("CSV有错误，未导入任何网站：%(errors)s", errors=joined(_l("；"), result.errors[:10])),
-                           fields={"file": result.errors})
+                           fields={"file": [str(e) for e in result.errors[:10]]})
     session.flush()
     return result
 

@@ -139,7 +139,7 @@ def active_category(session: Session, code, *, replaying: bool = False) -> Categ
 def running_site(session: Session, site_code: str | None, page_url: str, routed) -> None:
     """A new report may not be about a site that has stopped running (停止运行): named by its code,
     or at an address that only that site serves. The refusal is on the field that names it."""
-    stopped = stopped_site(session, site_code, page_url, routed.route)
+    stopped = stopped_site(session, site_code, page_url, routed)
     if stopped is not None:
         field, site = stopped
         message = _l("网站“%(name)s”（%(code)s）已停止运行，不再受理新的留言。", name=site.name, code=site.code)

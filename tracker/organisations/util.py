@@ -143,15 +143,18 @@ def site_by_code(session: Session, code: str) -> Site | None:
     return session.exec(select(Site).where(Site.code == code)).first()
 
 
-def stopped_site(session: Session, site_code: str | None, page_url: str, routed: Route) -> tuple[str, Site] | None:
+def stopped_site(session: Session, site_code: str | None, page_url: str, routed: RoutedTo) -> tuple[str, Site] | None:
     """The stopped site a new report is about, with the field that names it: its code
     (``site_code``), or, when ``routed`` found no running site, its page (``page_url``: the
-    address would route to the stopped site if it ran). None when the report is not about one."""
+    address would route to the stopped site if it ran). None when the report is not about one.
+    A report that a running site took costs no query."""
     code = (site_code or "").strip()
+    if routed.site is not None and (not code or routed.site.code == code):
+        return None
     named = site_by_code(session, code) if code else None
     if named is not None and not named.is_running:
         return "site_code", named
-    if routed.site_id is not None or named is not None:
+    if routed.site is not None or named is not None:
         return None
     entries = [replace(entry, is_running=True) for entry in host_entries(session, page_url)]
     decided = route(None, page_url, None, entries)
