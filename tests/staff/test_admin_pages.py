@@ -344,7 +344,7 @@ def test_roles_kinds_outcomes_and_extension_states_show_in_chinese(client, world
 
     def visible(html: str) -> str:
         """The text a reader sees: no tags or attribute values, no command examples, no email addresses."""
-        html = re.sub(r"<pre>.*?</pre>", " ", html, flags=re.S)
+        html = re.sub(r"<pre[^>]*>.*?</pre>", " ", html, flags=re.S)
         return re.sub(r"\S+@\S+", " ", re.sub(r"<[^>]+>", " ", html))
 
     sign_in(client, world.organiser_a)
