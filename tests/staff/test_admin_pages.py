@@ -381,3 +381,13 @@ def test_errors_say_what_is_wrong(client, world):
     imported = client.post("/admin/sites", data={"file": (io.BytesIO(csv.encode()), "sites.csv")},
                            content_type="multipart/form-data")
     assert imported.status_code == 422 and "第2行：单位代码不存在：NOPE" in imported.text
+
+
+def test_a_site_csv_import_says_what_it_did_in_words(client, world):
+    sign_in(client, world.admin)
+    csv = ("code,name,organiser_code,supervisor_code,hosts\n4401000002,新网站,440100GZ,440000,new.gz.gov.cn\n"
+           "4401000001,,440100GZ,440000,www2.gz.gov.cn\n")
+    response = client.post("/admin/sites", data={"file": (io.BytesIO(csv.encode()), "sites.csv")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302
+    assert "已导入网站：新增1个，更新1个。" in client.get("/admin/sites").text

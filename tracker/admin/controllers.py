@@ -104,7 +104,8 @@ def sites():
         upload = request.files.get("file")
         if upload is not None and upload.filename:
             result = admin_ops.import_sites(session, upload.read().decode("utf-8-sig", errors="replace"))
-            flash(f"{result.created} + {result.updated}", "info")
+            flash(_("已导入网站：新增%(created)s个，更新%(updated)s个。", created=result.created,
+                    updated=result.updated), "info")
             return
         organiser = organisation_for(request.form.get("organiser_code"), "organiser_code", required=True)
         supervisor = organisation_for(request.form.get("supervisor_code"), "supervisor_code", required=True)
