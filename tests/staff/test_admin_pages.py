@@ -391,3 +391,14 @@ def test_a_site_csv_import_says_what_it_did_in_words(client, world):
                            content_type="multipart/form-data")
     assert response.status_code == 302
     assert "已导入网站：新增1个，更新1个。" in client.get("/admin/sites").text
+
+
+def test_staff_of_a_deactivated_organisation_can_still_be_edited(client, world, session):
+    world.org_a.is_active = False
+    session.commit()
+    sign_in(client, world.admin)
+    response = client.post(f"/admin/users/{world.organiser_a.id}",
+                           data={"action": "save", "name": "留任人员", "role": "organiser", "org": "440100GZ"})
+    assert response.status_code == 302
+    session.refresh(world.organiser_a)
+    assert world.organiser_a.name == "留任人员"

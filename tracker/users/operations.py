@@ -86,9 +86,10 @@ def set_password(session: Session, user: User, password: str) -> None:
     end_sessions(session, user)
 
 
-def _check_role(role: str, organisation: Organisation | None) -> None:
-    """Organisers belong to an organiser, supervisors to a supervisor; admins to any or none. The
-    refusal says which one is wrong."""
+def _check_role(role: str, organisation: Organisation | None, *, current_id: int | None = None) -> None:
+    """Organisers belong to an organiser, supervisors to a supervisor; admins to any or none. An
+    inactive organisation takes no one new (``current_id``: the one the account is in already).
+    The refusal says which one is wrong."""
     if role not in {r.value for r in Role}:
         raise InvalidInput(_l("角色无效。"), fields={"role": [role]})
     if role == Role.admin:
@@ -96,7 +97,7 @@ def _check_role(role: str, organisation: Organisation | None) -> None:
     if organisation is None:
         raise InvalidInput(_l("请填写单位代码：主办单位和主管单位的工作人员须属于一个单位。"),
                            fields={"organisation": ["required"]})
-    if not organisation.is_active:
+    if not organisation.is_active and organisation.id != current_id:
         raise InvalidInput(_l("单位“%(name)s”已停用，不能再添加工作人员。", name=organisation.name),
                            fields={"organisation": ["inactive"]})
     if role == Role.organiser and organisation.kind != OrgKind.organiser:
@@ -239,7 +240,7 @@ def set_role_policy(session: Session, role: str, *, totp_required: bool):
 def update_user(session: Session, user: User, *, name: str, role: str, organisation: Organisation | None) -> User:
     """Change a member of staff's name, role and organisation (the same rules as a new account).
     A change of role or organisation ends their sessions: what they may see has changed."""
-    _check_role(role, organisation)
+    _check_role(role, organisation, current_id=user.organisation_id)
     organisation_id = organisation.id if organisation is not None else None
     moved = (role, organisation_id) != (user.role, user.organisation_id)
     user.name = name.strip()[:100]
