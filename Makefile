@@ -19,15 +19,18 @@ $(STAMP): setup.cfg pyproject.toml | $(BIN)/python
 	touch $(STAMP)
 
 # Local use: debug settings (cookies over plain HTTP) unless a secret key is given; without one the
-# app signs with a key generated into instance/secret_key. The embedded worker starts with the
-# server, not with the one-off commands.
+# app signs with a key generated into instance/secret_key. Links in mail point at the port served
+# (TRACKER_BASE_URL, unless set); mail goes to instance/mail/ (TRACKER_MAIL_URL, unless set). The
+# embedded worker starts with the server, not with the one-off commands.
 run: $(STAMP)
 	@set -e; \
 	if [ -z "$${TRACKER_SECRET_KEY:-}" ]; then export TRACKER_DEBUG=1; fi; \
 	export TRACKER_DEFAULT_SUPERVISOR=$${TRACKER_DEFAULT_SUPERVISOR-440000}; \
 	export TRACKER_SINGLE_PROCESS=$${TRACKER_SINGLE_PROCESS-1}; \
+	export TRACKER_BASE_URL=$${TRACKER_BASE_URL-http://127.0.0.1:$(PORT)}; \
 	TRACKER_EMBEDDED_WORKER=0 $(BIN)/tracker db upgrade; \
 	TRACKER_EMBEDDED_WORKER=0 $(BIN)/tracker demo; \
+	echo "Mail (links to $$TRACKER_BASE_URL) is written to $${TRACKER_MAIL_URL:-instance/mail/, one .eml file per message}"; \
 	echo "Serving http://127.0.0.1:$(PORT)/ (Ctrl+C to stop)"; \
 	exec $(BIN)/tracker run --host 127.0.0.1 --port $(PORT) --no-reload --no-debugger
 

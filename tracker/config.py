@@ -65,6 +65,8 @@ SETTINGS: dict[str, tuple[object, object]] = {
     "ASSESSMENT_POINTS_LATE": (2, int),
     "SESSION_COOKIE_SECURE": (None, _bool),  # None: on outside debug/testing
     "SESSION_LIFETIME_HOURS": (12, int),  # a login ends this long after it began, even if in use
+    "PASSWORD_RESET_MINUTES": (60, int),  # how long a one-time password link works
+    "PASSWORD_RESET_RATE_LIMIT": ("5 per hour", str),  # requests for a link, per address and per email
     "LANGUAGES": ("zh,en", str),  # offered languages, the first the default
     "REPORT_TARGET": (100.0, float),  # the report chart's target on-time rate, in percent (0–100)
 }

@@ -14,13 +14,15 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.utils import cached_property
 
 from tracker.cases import queries
-from tracker.cases.states import STATE_NAMES
+from tracker.cases.models import EXTENSION_STATE_NAMES
+from tracker.cases.states import OUTCOME_NAMES, STATE_NAMES
 from tracker.db import utcnow
 from tracker.errors import BadRequest, DomainError, InvalidInput
 from tracker.extensions import db, login_manager, offered_languages
 from tracker.i18n import current_language
 from tracker.inputs import MAX_PAGE, first_unstorable, storable, utf8_form_encoded, whole_number
-from tracker.users.models import User
+from tracker.organisations.models import ORG_KIND_NAMES
+from tracker.users.models import ROLE_NAMES, User
 from tracker.workdays import BEIJING
 
 
@@ -188,6 +190,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["bjtime"] = beijing_time
     app.jinja_env.filters["due"] = due_label
     app.jinja_env.globals.update(current_language=current_language, current_user=current_user)
+    # the words for stored codes, so that no page shows ``organiser`` or ``approved`` to its reader
+    app.jinja_env.globals.update(role_names=ROLE_NAMES, kind_names=ORG_KIND_NAMES, outcome_names=OUTCOME_NAMES,
+                                 state_names=STATE_NAMES, extension_state_names=EXTENSION_STATE_NAMES)
 
     @app.context_processor
     def _language_links():

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tracker import ROOT
+
 TRACKER = Path(sys.executable).with_name("tracker")
 
 
@@ -47,3 +49,39 @@ def test_db_upgrade_then_downgrade_base(run_tracker):
     done = run_tracker("db", "downgrade", "base")
     assert done.returncode == 0, done.stderr
     assert tables(run_tracker.db_file) == {"alembic_version"}
+
+
+def _bare_env(tmp_path, **settings) -> dict:
+    """The environment of a fresh shell: no TRACKER_* setting at all, unless given."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TRACKER_", "FLASK_"))}
+    # this tree's package, whichever copy the console script was installed from
+    env.update({"HOME": str(tmp_path), "PYTHONPATH": str(ROOT), **settings})
+    return env
+
+
+def test_help_works_with_no_configuration_at_all(tmp_path):
+    done = subprocess.run([str(TRACKER), "--help"], env=_bare_env(tmp_path), cwd=tmp_path, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr and done.stderr == ""
+    for command in ("run", "db", "demo", "calendar", "create-user", "report", "sweep", "import-records"):
+        assert f"\n  {command} " in done.stdout, command
+    sub = subprocess.run([str(TRACKER), "calendar", "--help"], env=_bare_env(tmp_path), cwd=tmp_path,
+                         capture_output=True, text=True, timeout=120)
+    assert sub.returncode == 0 and "load" in sub.stdout and sub.stderr == ""
+
+
+@pytest.mark.parametrize("setting,value,words", [
+    ("TRACKER_ANSWER_WORKDAYS", "three", "TRACKER_ANSWER_WORKDAYS='three' is not valid"),
+    ("TRACKER_BROKER_URL", "carrier-pigeon://loft", "TRACKER_BROKER_URL='carrier-pigeon://loft'"),
+    ("TRACKER_SECRET_KEY", "dev-only-change-me", "old public development key"),
+])
+def test_a_configuration_error_is_one_clear_line(tmp_path, setting, value, words):
+    env = _bare_env(tmp_path, TRACKER_INSTANCE_PATH=str(tmp_path / "instance"), TRACKER_SINGLE_PROCESS="1",
+                    **{setting: value})
+    done = subprocess.run([str(TRACKER), "calendar", "status"], env=env, cwd=tmp_path, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: configuration: ") and words in lines[0], done.stderr
+    assert "Traceback" not in done.stderr

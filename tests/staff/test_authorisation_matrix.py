@@ -42,6 +42,18 @@ EXPECTED = {
     ("admin.users", "POST"): {"anonymous": LOGIN, "organiser": 403, "supervisor": 403, "admin": 422},
     ("admin.categories", "GET"): {"anonymous": LOGIN, "organiser": 403, "supervisor": 403, "admin": 200},
     ("admin.categories", "POST"): {"anonymous": LOGIN, "organiser": 403, "supervisor": 403, "admin": 422},
+    ("admin.user", "GET"): {"anonymous": LOGIN, "organiser": 403, "supervisor": 403, "admin": 200},
+    ("admin.user", "POST"): {"anonymous": LOGIN, "organiser": 403, "supervisor": 403, "admin": 400},
+    ("admin.organisation", "GET"): {"anonymous": LOGIN, "organiser": 403, "supervisor": 403, "admin": 200},
+    ("admin.organisation", "POST"): {"anonymous": LOGIN, "organiser": 403, "supervisor": 403, "admin": 400},
+    ("admin.site", "GET"): {"anonymous": LOGIN, "organiser": 403, "supervisor": 403, "admin": 200},
+    ("admin.site", "POST"): {"anonymous": LOGIN, "organiser": 403, "supervisor": 403, "admin": 400},
+    ("admin.calendar", "GET"): {"anonymous": LOGIN, "organiser": 403, "supervisor": 403, "admin": 200},
+    ("admin.calendar", "POST"): {"anonymous": LOGIN, "organiser": 403, "supervisor": 403, "admin": 422},
+    ("users.forgot_password", "GET"): {r: 200 for r in ROLES},
+    ("users.forgot_password", "POST"): {r: 422 for r in ROLES},  # the matrix posts no email
+    ("users.reset_password", "GET"): {r: 404 for r in ROLES},
+    ("users.reset_password", "POST"): {r: 404 for r in ROLES},
 }
 
 #: extra query strings tried on list pages, so that filters cannot widen the scope
@@ -74,6 +86,15 @@ def _url(app, world, endpoint: str, case) -> str:
         values["attachment_id"] = world.attachments[case.id]
     if "operation" in rule.arguments:
         values["operation"] = "add_note"
+    # the admin pages of one row: the user, organisation or site of the case in question
+    if "user_id" in rule.arguments:
+        values["user_id"] = world.organiser_a.id if case is world.case_a else world.other_supervisor.id
+    if "org_id" in rule.arguments:
+        values["org_id"] = case.organiser_id
+    if "site_id" in rule.arguments:
+        values["site_id"] = case.site_id
+    if "token" in rule.arguments:
+        values["token"] = "no-such-link"
     with app.test_request_context():
         return url_for(endpoint, **values)
 

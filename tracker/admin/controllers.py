@@ -9,6 +9,8 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from tracker.admin import operations as admin_ops
+from tracker.admin.accounts import organisation_for
+from tracker.admin.listing import listing
 from tracker.auth.access import role_required
 from tracker.auth.forms import CsrfForm
 from tracker.cases.models import CannedAnswer, Category
@@ -20,12 +22,6 @@ from tracker.organisations.models import Organisation, Site
 from tracker.organisations.operations import create_organisation, create_site
 from tracker.users import operations as user_ops
 from tracker.users.models import Role, RolePolicy, User
-
-LIST_LIMIT = 500
-
-
-def _org_by_code(code: str) -> Organisation | None:
-    return db.session.exec(select(Organisation).where(Organisation.code == (code or "").strip())).first()
 
 
 def _page(template: str, error: str | None = None, status: int = 200, **context):
@@ -70,7 +66,7 @@ def policies():
 
 
 def _orgs_context():
-    return {"organisations": db.session.exec(select(Organisation).order_by(Organisation.path).limit(LIST_LIMIT)).all()}
+    return {"listing": listing(select(Organisation), (Organisation.code, Organisation.name), (Organisation.path,))}
 
 
 @role_required("admin")
@@ -80,18 +76,22 @@ def organisations():
         return _page("admin/organisations.html", **_orgs_context())
 
     def action(session):
-        parent = _org_by_code(request.form.get("parent", "")) if request.form.get("parent") else None
-        if request.form.get("parent") and parent is None:
-            raise InvalidInput(_l("上级单位不存在。"))
+        parent = organisation_for(request.form.get("parent"), "parent")
         create_organisation(session, code=request.form.get("code", ""), name=request.form.get("name", ""),
                             kind=request.form.get("kind", ""), parent=parent)
 
     return _write(action, _("已添加单位。"), "admin.organisations", "admin/organisations.html", _orgs_context)
 
 
+def _orgs_of(ids) -> dict[int, Organisation]:
+    """The organisations with ``ids`` (those a page of a list names), by id."""
+    wanted = sorted({i for i in ids if i is not None})
+    return {o.id: o for o in db.session.exec(select(Organisation).where(Organisation.id.in_(wanted)))} if wanted else {}
+
+
 def _sites_context():
-    return {"sites": db.session.exec(select(Site).order_by(Site.code).limit(LIST_LIMIT)).all(),
-            "orgs": {o.id: o for o in db.session.exec(select(Organisation))}}
+    page = listing(select(Site), (Site.code, Site.name), (Site.code,))
+    return {"listing": page, "orgs": _orgs_of([i for s in page.rows for i in (s.organiser_id, s.supervisor_id)])}
 
 
 @role_required("admin")
@@ -104,12 +104,11 @@ def sites():
         upload = request.files.get("file")
         if upload is not None and upload.filename:
             result = admin_ops.import_sites(session, upload.read().decode("utf-8-sig", errors="replace"))
-            flash(f"{result.created} + {result.updated}", "info")
+            flash(_("已导入网站：新增%(created)s个，更新%(updated)s个。", created=result.created,
+                    updated=result.updated), "info")
             return
-        organiser = _org_by_code(request.form.get("organiser_code", ""))
-        supervisor = _org_by_code(request.form.get("supervisor_code", ""))
-        if organiser is None or supervisor is None:
-            raise InvalidInput(_l("主办单位或主管单位不存在。"))
+        organiser = organisation_for(request.form.get("organiser_code"), "organiser_code", required=True)
+        supervisor = organisation_for(request.form.get("supervisor_code"), "supervisor_code", required=True)
         create_site(session, code=request.form.get("code", ""), name=request.form.get("name", ""),
                     organiser=organiser, supervisor=supervisor,
                     hosts=request.form.get("hosts", "").replace(";", " ").split())
@@ -118,8 +117,8 @@ def sites():
 
 
 def _users_context():
-    return {"users": db.session.exec(select(User).order_by(User.email).limit(LIST_LIMIT)).all(),
-            "orgs": {o.id: o for o in db.session.exec(select(Organisation))}, "roles": [r.value for r in Role]}
+    page = listing(select(User), (User.email, User.name), (User.email,))
+    return {"listing": page, "orgs": _orgs_of(u.organisation_id for u in page.rows), "roles": [r.value for r in Role]}
 
 
 @role_required("admin")
@@ -129,7 +128,7 @@ def users():
         return _page("admin/users.html", **_users_context())
 
     def action(session):
-        org = _org_by_code(request.form.get("org", "")) if request.form.get("org") else None
+        org = organisation_for(request.form.get("org"))
         user_ops.create_user(session, email=request.form.get("email", ""), password=request.form.get("password", ""),
                              role=request.form.get("role", ""), organisation=org,
                              name=request.form.get("name", ""))

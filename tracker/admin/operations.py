@@ -1,4 +1,5 @@
-"""Admin writes that span packages: site CSV import, categories, canned answers. They flush."""
+"""Admin writes that span packages: site CSV import, moving organisations and sites (their cases'
+access follows), categories, canned answers. They flush."""
 from __future__ import annotations
 
 import csv
@@ -8,9 +9,13 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 
-from tracker.cases.models import CannedAnswer, Category
+from tracker.cases import access
+from tracker.cases.models import CannedAnswer, Case, Category
+from tracker.cases.operations import follow_site
+from tracker.cases.scope import Actor
 from tracker.errors import InvalidInput
 from tracker.i18n import joined
+from tracker.organisations import operations as org_ops
 from tracker.organisations.models import Organisation, Site
 from tracker.organisations.operations import add_site_host, create_site, parse_host_spec
 
@@ -21,11 +26,21 @@ SITE_COLUMNS = ("code", "name", "organiser_code", "supervisor_code", "hosts")
 class ImportResult:
     created: int = 0
     updated: int = 0
-    errors: list[str] = field(default_factory=list)
+    errors: list = field(default_factory=list)  # lazy strings, one per line refused
 
 
 def _org(session: Session, code: str) -> Organisation | None:
     return session.exec(select(Organisation).where(Organisation.code == code.strip())).first()
+
+
+def _row_problem(row: dict, code: str, organiser, supervisor):
+    """What is wrong with a CSV row's code and organisations (a lazy string), or None."""
+    if not code:
+        return _l("缺少网站标识码（code）。")
+    for given, org in ((row.get("organiser_code"), organiser), (row.get("supervisor_code"), supervisor)):
+        if org is None:
+            return _l("单位代码不存在：%(code)s", code=(given or "").strip() or "—")
+    return None
 
 
 def import_sites(session: Session, text: str) -> ImportResult:
@@ -42,8 +57,9 @@ def import_sites(session: Session, text: str) -> ImportResult:
         hosts = [h for h in (row.get("hosts") or "").replace(";", " ").split() if h]
         organiser = _org(session, row.get("organiser_code") or "")
         supervisor = _org(session, row.get("supervisor_code") or "")
-        if not code or organiser is None or supervisor is None:
-            result.errors.append(f"line {line}: code, organiser_code and supervisor_code must name existing rows")
+        problem = _row_problem(row, code, organiser, supervisor)
+        if problem is not None:
+            result.errors.append(_l("第%(line)s行：%(problem)s", line=line, problem=problem))
             continue
         try:
             site = session.exec(select(Site).where(Site.code == code)).first()
@@ -56,10 +72,10 @@ def import_sites(session: Session, text: str) -> ImportResult:
                     add_site_host(session, site, *parse_host_spec(spec))
                 result.updated += 1
         except InvalidInput as exc:
-            result.errors.append(f"line {line}: {exc.message_en}")
+            result.errors.append(_l("第%(line)s行：%(problem)s", line=line, problem=exc.text))
     if result.errors:
         raise InvalidInput(_l("CSV有错误，未导入任何网站：%(errors)s", errors=joined(_l("；"), result.errors[:10])),
-                           fields={"file": result.errors})
+                           fields={"file": [str(e) for e in result.errors[:10]]})
     session.flush()
     return result
 
@@ -87,3 +103,29 @@ def create_canned_answer(session: Session, *, title: str, body: str, category_co
     session.add(answer)
     session.flush()
     return answer
+
+
+def move_organisation(session: Session, org: Organisation, parent: Organisation) -> int:
+    """Put ``org`` and its subtree under ``parent``. Who sees their cases changes with the tree:
+    the access rows of every case whose organiser or supervisor moved are rewritten. Returns how
+    many cases that is."""
+    moved = org_ops.move_organisation(session, org, parent)
+    if not moved:
+        return 0
+    case_ids = set()
+    for column in (Case.organiser_id, Case.supervisor_id):
+        for start in range(0, len(moved), access.CHUNK):
+            case_ids.update(session.exec(select(Case.id).where(column.in_(moved[start:start + access.CHUNK]))).all())
+    access.refresh(session.connection(), case_ids)
+    return len(case_ids)
+
+
+def update_site(session: Session, site: Site, actor: Actor, *, name: str, organiser: Organisation,
+                supervisor: Organisation, is_running: bool) -> int:
+    """Edit a site; when it moves, its open cases follow (:func:`tracker.cases.operations.follow_site`).
+    Returns how many open cases moved."""
+    old_organiser_id, old_supervisor_id = site.organiser_id, site.supervisor_id
+    org_ops.update_site(session, site, name=name, organiser=organiser, supervisor=supervisor, is_running=is_running)
+    if (site.organiser_id, site.supervisor_id) == (old_organiser_id, old_supervisor_id):
+        return 0
+    return follow_site(session, site, actor, old_organiser_id=old_organiser_id, old_supervisor_id=old_supervisor_id)

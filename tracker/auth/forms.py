@@ -15,3 +15,12 @@ class CodeForm(FlaskForm):
 
 class CsrfForm(FlaskForm):
     """No fields: just the CSRF token, for buttons such as log out."""
+
+
+class ForgotForm(FlaskForm):
+    email = EmailField("email", validators=[DataRequired(), Length(max=254)])
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField("password", validators=[DataRequired(), Length(max=200)])
+    confirm = PasswordField("confirm", validators=[DataRequired(), Length(max=200)])

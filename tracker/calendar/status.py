@@ -39,7 +39,8 @@ def year_statuses(session: Session, now: datetime | None = None) -> list[YearSta
 
 def missing_year_warning(session: Session, now: datetime | None = None) -> LazyString | None:
     """A warning (a lazy string) when a schedule that deadlines need is not known: next year's from
-    1 November on (Beijing time), and this year's at any time."""
+    1 November on (Beijing time), and this year's at any time. A plain sentence for every reader;
+    the admins' pages add where to load it, the CLI how."""
     local = (now or utcnow()).astimezone(BEIJING)
     calendar = load_calendar(session)
     if not calendar.is_known(local.year):
@@ -49,4 +50,4 @@ def missing_year_warning(session: Session, now: datetime | None = None) -> LazyS
     else:
         return None
     return _l("%(year)s年节假日安排尚未导入：涉及%(year)s年的办理期限按周一至周五暂算，导入后将自动重算。"
-              "请使用 tracker calendar load 导入国务院办公厅通知。", year=missing)
+              "系统管理员导入国务院办公厅通知后，本提示自动消失。", year=missing)

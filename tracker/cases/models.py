@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_pgettext
 from sqlmodel import Field, SQLModel
 
 from tracker.cases.states import Outcome, State, sql_in
@@ -182,6 +183,14 @@ class Attachment(SQLModel, table=True):
     height: int
     data: bytes = Field(sa_type=sa.LargeBinary)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+#: what each state of an extension request is called on screen
+EXTENSION_STATE_NAMES = {
+    "pending": lazy_pgettext("extension", "待审批"),
+    "approved": lazy_pgettext("extension", "已批准"),
+    "denied": lazy_pgettext("extension", "未批准"),
+}
 
 
 class ExtensionRequest(SQLModel, table=True):

@@ -38,6 +38,7 @@ from tracker.cases.permissions import (
     can_rate,
     check,
     pending_extension,
+    running_site,
 )
 from tracker.cases.scope import CITIZEN, SYSTEM, Actor, can_see
 from tracker.cases.states import ANSWER_OUTCOMES, NOT_TAKEN_UP_OUTCOMES, Outcome, State
@@ -191,6 +192,8 @@ def submit(session: Session, *, page_url: str, category: int, description: str, 
     active_category(session, category, replaying=source == "import")
     received_at = received_at or utcnow()
     routed = resolve_route(session, site_code, page_url)
+    if source != "import":  # a record of the past may name a site that has stopped since
+        running_site(session, site_code, page_url, routed)
     intake = take_in(load_calendar(session), routed, tracking_number=next_tracking_number(session, received_at),
                      page_url=page_url, category=category, description=description, received_at=received_at,
                      site_code=site_code, contact_name=contact_name, contact_phone=contact_phone,
@@ -535,3 +538,33 @@ def perform(session: Session, operation: str, case: Case, actor: Actor, **argume
     except (ValueError, KeyError):
         raise NotFound(_l("没有这个操作。", operation=operation)) from None
     return function(session, case, actor, **arguments)
+
+
+def follow_site(session: Session, site: Site, actor: Actor, *, old_organiser_id: int, old_supervisor_id: int) -> int:
+    """After an admin moved ``site`` to another organiser or supervisor, its open cases follow it:
+    a case with the old supervisor goes to the new one (its triage included); a case still with
+    the old organiser and not yet answered is handed to the new organiser (改派: the clock keeps
+    running); a case under review stays with the organiser that answered it. Each moved case gets
+    an event. Returns how many cases moved; the access rows follow on flush."""
+    cases = session.exec(select(Case).where(Case.site_id == site.id, Case.state != State.closed)
+                         .order_by(Case.id)).all()
+    new_supervisor = session.get(Organisation, site.supervisor_id)
+    moved = 0
+    for case in cases:
+        hand_over = (site.organiser_id != old_organiser_id and case.organiser_id == old_organiser_id
+                     and case.state in (State.assigned, State.in_progress))
+        supervise = site.supervisor_id != old_supervisor_id and case.supervisor_id == old_supervisor_id
+        if not (hand_over or supervise):
+            continue
+        note = f"网站迁移 / site moved: {site.code}"
+        if supervise:
+            case.supervisor_id = site.supervisor_id
+            note += f" → {new_supervisor.name}"
+        if hand_over:
+            case.sent_back_at = None
+            _assign(session, case, actor, site.organiser_id, action=Action.reroute, note=note)
+        else:
+            history.record(session, case, Action.add_note, actor, case.state, note=note)
+        moved += 1
+    session.flush()
+    return moved

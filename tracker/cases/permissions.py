@@ -18,6 +18,7 @@ from tracker.cases.states import OPEN_STATES, STATE_NAMES, State
 from tracker.db import utcnow
 from tracker.errors import InvalidInput, InvalidState, NotAllowed
 from tracker.i18n import lowercase
+from tracker.organisations.util import stopped_site
 from tracker.users.models import Role
 
 S = State
@@ -133,3 +134,13 @@ def active_category(session: Session, code, *, replaying: bool = False) -> Categ
     if category is None or not (category.is_active or replaying):
         raise InvalidInput(_l("问题类型不存在或已停用。"), fields={"category": ["?"]})
     return category
+
+
+def running_site(session: Session, site_code: str | None, page_url: str, routed) -> None:
+    """A new report may not be about a site that has stopped running (停止运行): named by its code,
+    or at an address that only that site serves. The refusal is on the field that names it."""
+    stopped = stopped_site(session, site_code, page_url, routed)
+    if stopped is not None:
+        field, site = stopped
+        message = _l("网站“%(name)s”（%(code)s）已停止运行，不再受理新的留言。", name=site.name, code=site.code)
+        raise InvalidInput(message, fields={field: [site.code]})

@@ -71,6 +71,7 @@ def status_command():
     if warning is not None:  # in both languages
         click.echo(f"警告：{in_language(warning, 'zh')}")
         click.echo(f"Warning: {in_language(warning, 'en')}")
+        click.echo("Load it with: tracker calendar load FILE.csv --source TITLE (or on the admin pages, 节假日安排)")
 
 
 def parse_instant(value: str) -> datetime:

@@ -18,11 +18,13 @@ from contextlib import contextmanager
 import dramatiq
 from dramatiq.brokers.stub import StubBroker
 
+from tracker.config import ConfigError
+
 #: seconds to wait for a broker connection before giving up (the outbox keeps the message)
 CONNECT_TIMEOUT = 3
 
 
-class BrokerConfigError(RuntimeError):
+class BrokerConfigError(ConfigError):
     """``TRACKER_BROKER_URL`` names a broker this project cannot use."""
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
 
@@ -146,8 +146,33 @@ def render(session: Session, row: Outbox, case: Case, recipient: str, locale: st
     return Mail(recipient=recipient, locale=locale, subject=subject, body=body.strip() + "\n")
 
 
+#: topics about a staff account rather than a case: the payload names the user
+ACCOUNT_TOPICS = {"password_reset"}
+
+
+def _account_mail(session: Session, row: Outbox, now) -> tuple[str | None, list[Mail]]:
+    """A one-time password link, to the account's own address (never once it is disabled or the
+    link has run out)."""
+    user = session.get(User, row.payload.get("user_id") or 0)
+    if user is None or not user.is_active:
+        return "skipped: no active account", []
+    expires_at = datetime.fromisoformat(row.payload["expires_at"])
+    if expires_at <= now:
+        return "skipped: link expired", []
+    locale = user.locale if user.locale in {"zh", "en"} else "zh"
+    base_url = current_app.config["BASE_URL"].rstrip("/")
+    text = current_app.jinja_env.get_template(f"mail/{row.topic}.{locale}.txt").render(
+        user=user, reset_url=f"{base_url}/password/reset/{row.payload['token']}", expires_at=expires_at,
+        by_admin=bool(row.payload.get("by_admin")), login_url=f"{base_url}/login")
+    head, _, body = text.lstrip("\n").partition("\n\n")
+    return None, [Mail(recipient=user.email, locale=locale, subject=head.removeprefix("Subject:").strip(),
+                       body=body.strip() + "\n")]
+
+
 def build(session: Session, row: Outbox, now) -> tuple[str | None, list[Mail]]:
     """(skip reason, []) or (None, the messages to send)."""
+    if row.topic in ACCOUNT_TOPICS:
+        return _account_mail(session, row, now)
     case = session.get(Case, row.case_id) if row.case_id else None
     reason = skip_reason(row, case, now)
     if reason:

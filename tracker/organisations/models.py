@@ -5,6 +5,7 @@ from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
+from flask_babel import lazy_pgettext
 from sqlmodel import Field, SQLModel
 
 from tracker.db import UTCDateTime, utcnow
@@ -13,6 +14,13 @@ from tracker.db import UTCDateTime, utcnow
 class OrgKind(StrEnum):
     supervisor = "supervisor"
     organiser = "organiser"
+
+
+#: what each kind of organisation is called on screen
+ORG_KIND_NAMES = {
+    OrgKind.supervisor: lazy_pgettext("organisation kind", "主管单位"),
+    OrgKind.organiser: lazy_pgettext("organisation kind", "主办单位"),
+}
 
 
 class Organisation(SQLModel, table=True):
@@ -34,6 +42,8 @@ class Organisation(SQLModel, table=True):
     kind: str = Field(max_length=16)
     parent_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
     path: str = Field(max_length=1000, index=True)
+    #: an inactive organisation keeps its cases and history but is offered for no new site or user
+    is_active: bool = Field(default=True, sa_column_kwargs={"server_default": sa.true()})
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
     @property

@@ -107,13 +107,24 @@ def add_site_host(session: Session, site: Site, host: str, path_prefix: str = ""
     return row
 
 
+def _check_site_organisations(organiser, supervisor, *, moved=(True, True)) -> None:
+    """The organiser must be an organiser and the supervisor a supervisor; one newly given to the
+    site must be active. The refusal names the organisation that is wrong."""
+    if organiser.kind != OrgKind.organiser:
+        raise InvalidInput(_l("“%(name)s”不是主办单位。", name=organiser.name), fields={"organiser_code": ["kind"]})
+    if supervisor.kind != OrgKind.supervisor:
+        raise InvalidInput(_l("“%(name)s”不是主管单位。", name=supervisor.name), fields={"supervisor_code": ["kind"]})
+    for org, field, is_new in ((organiser, "organiser_code", moved[0]), (supervisor, "supervisor_code", moved[1])):
+        if is_new and not getattr(org, "is_active", True):
+            raise InvalidInput(_l("单位“%(name)s”已停用，不能接收网站。", name=org.name), fields={field: ["inactive"]})
+
+
 def new_site(*, code: str, name: str, organiser: Organisation, supervisor: Organisation,
              is_running: bool = True) -> SimpleNamespace:
     """The row of a site, checked but not yet added (a plain stand-in): the rules of
     :func:`create_site` but for the uniqueness of its code, which the caller vouches for.
     Organisations not yet written give no ids yet."""
-    if organiser.kind != OrgKind.organiser or supervisor.kind != OrgKind.supervisor:
-        raise InvalidInput(_l("主办单位或主管单位类型不对。"))
+    _check_site_organisations(organiser, supervisor)
     return plain(Site, code=code.strip(), name=name.strip(), organiser_id=organiser.id,
                  supervisor_id=supervisor.id, is_running=is_running)
 
@@ -133,3 +144,75 @@ def create_site(session: Session, *, code: str, name: str, organiser: Organisati
         add_site_host(session, site, host, prefix)
     session.flush()
     return site
+
+
+# ---------------------------------------------------------------- edits: rename, move, deactivate
+
+
+def _check_name(name: str, limit: int) -> str:
+    name = (name or "").strip()
+    if not name or len(name) > limit:
+        raise InvalidInput(_l("请填写名称（不超过%(n)s字）。", n=limit), fields={"name": [name[:20]]})
+    return name
+
+
+def rename_organisation(session: Session, org: Organisation, name: str) -> None:
+    org.name = _check_name(name, 200)
+    session.add(org)
+    session.flush()
+
+
+def move_organisation(session: Session, org: Organisation, parent: Organisation) -> list[int]:
+    """Put ``org`` (and its whole subtree) under ``parent``, a supervisor outside that subtree.
+    Returns the ids of the organisations whose path changed: the caller makes the cases they see
+    follow (:func:`tracker.admin.operations.move_organisation`)."""
+    if org.is_national_root:
+        raise InvalidInput(_l("全国根单位不能移动。"), fields={"parent": [parent.code]})
+    if parent.kind != OrgKind.supervisor:
+        raise InvalidInput(_l("上级单位必须是主管单位。"), fields={"parent": [parent.code]})
+    if parent.path.startswith(org.path):
+        raise InvalidInput(_l("不能把单位移到它自己或它的下级单位之下。"), fields={"parent": [parent.code]})
+    old, new = org.path, parent.path + org.code + "/"
+    if old == new:
+        return []
+    subtree = session.exec(select(Organisation).where(Organisation.path.startswith(old, autoescape=True))).all()
+    for member in subtree:
+        member.path = new + member.path[len(old):]
+        session.add(member)
+    org.parent_id = parent.id
+    session.flush()
+    return [member.id for member in subtree]
+
+
+def set_organisation_active(session: Session, org: Organisation, active: bool) -> None:
+    """Deactivate (or reactivate) an organisation. One that still runs a site, or has an active
+    organisation under it, is refused: its reports would go nowhere."""
+    if not active:
+        if org.is_national_root:
+            raise InvalidInput(_l("全国根单位不能停用。"))
+        running = session.exec(select(Site.code).where(
+            Site.is_running, (Site.organiser_id == org.id) | (Site.supervisor_id == org.id))).first()
+        if running:
+            raise InvalidInput(_l("该单位仍有运行中的网站（如%(code)s），请先停用或迁移这些网站。", code=running))
+        child = session.exec(select(Organisation.code).where(
+            Organisation.parent_id == org.id, Organisation.is_active)).first()
+        if child:
+            raise InvalidInput(_l("该单位下仍有启用的单位（如%(code)s），请先停用或迁移它们。", code=child))
+    org.is_active = active
+    session.add(org)
+    session.flush()
+
+
+def update_site(session: Session, site: Site, *, name: str, organiser: Organisation, supervisor: Organisation,
+                is_running: bool) -> None:
+    """Rename a site, move it to another organiser or supervisor, stop or restart it. The caller
+    makes its open cases follow a move (:func:`tracker.cases.operations.follow_site`)."""
+    name = _check_name(name, 300)
+    _check_site_organisations(organiser, supervisor,
+                              moved=(organiser.id != site.organiser_id, supervisor.id != site.supervisor_id))
+    site.name = name
+    site.organiser_id = organiser.id
+    site.supervisor_id = supervisor.id
+    site.is_running = is_running
+    session.add(site)
+    session.flush()

@@ -1,7 +1,7 @@
 """Reads of organisations and sites, and routing against the registered sites."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from flask import current_app
@@ -141,6 +141,25 @@ def resolve_route(session: Session, site_code: str | None, page_url: str) -> Rou
 
 def site_by_code(session: Session, code: str) -> Site | None:
     return session.exec(select(Site).where(Site.code == code)).first()
+
+
+def stopped_site(session: Session, site_code: str | None, page_url: str, routed: RoutedTo) -> tuple[str, Site] | None:
+    """The stopped site a new report is about, with the field that names it: its code
+    (``site_code``), or, when ``routed`` found no running site, its page (``page_url``: the
+    address would route to the stopped site if it ran). None when the report is not about one.
+    A report that a running site took costs no query."""
+    code = (site_code or "").strip()
+    if routed.site is not None and (not code or routed.site.code == code):
+        return None
+    named = site_by_code(session, code) if code else None
+    if named is not None and not named.is_running:
+        return "site_code", named
+    if routed.site is not None or named is not None:
+        return None
+    entries = [replace(entry, is_running=True) for entry in host_entries(session, page_url)]
+    decided = route(None, page_url, None, entries)
+    site = session.get(Site, decided.site_id) if decided.site_id else None
+    return ("page_url", site) if site is not None and not site.is_running else None
 
 
 @dataclass

@@ -22,7 +22,9 @@ from tracker.cases.attachments import attach_screenshots
 from tracker.cases.masking import PublicTexts
 from tracker.cases.models import Case
 from tracker.cases.permissions import can_rate, citizen_case, rating_deadline
+from tracker.errors import InvalidInput
 from tracker.extensions import db, limiter
+from tracker.i18n import current_language
 from tracker.organisations.models import Organisation, Site
 from tracker.public import util
 from tracker.public.captcha import new_captcha
@@ -47,17 +49,22 @@ def report():
     """The report form. A valid report is submitted, routed and confirmed on the next page."""
     form = ReportForm(util.active_categories(db.session))
     if form.validate_on_submit():
-        with db.transaction() as session_:
-            submission = ops.submit(
-                session_, page_url=form.page_url.data, category=int(form.category.data),
-                description=form.description.data, site_code=form.site_code.data or None,
-                contact_name=form.contact_name.data, contact_phone=form.contact_phone.data,
-                contact_email=form.contact_email.data,
-            )
-            attach_screenshots(session_, submission.case, form.images)
-            case = submission.case
-        session[RECEIPT_KEY] = {"number": case.tracking_number, "code": submission.query_code}
-        return redirect(url_for("public.received"), code=303)
+        try:
+            with db.transaction() as session_:
+                submission = ops.submit(
+                    session_, page_url=form.page_url.data, category=int(form.category.data),
+                    description=form.description.data, site_code=form.site_code.data or None,
+                    contact_name=form.contact_name.data, contact_phone=form.contact_phone.data,
+                    contact_email=form.contact_email.data,
+                )
+                attach_screenshots(session_, submission.case, form.images)
+                case = submission.case
+        except InvalidInput as exc:  # a rule of the report itself (a stopped site): shown on its field
+            if not _field_errors(form, exc):
+                raise
+        else:
+            session[RECEIPT_KEY] = {"number": case.tracking_number, "code": submission.query_code}
+            return redirect(url_for("public.received"), code=303)
     detected = None
     duplicates = []
     if request.method == "POST" and form.page_url.data and not form.page_url.errors:
@@ -66,6 +73,14 @@ def report():
     status = 422 if request.method == "POST" else 200
     return render_template("public/report.html", form=form, detected=detected, duplicates=duplicates,
                            captcha_on=current_app.config["CAPTCHA"]), status
+
+
+def _field_errors(form, exc: InvalidInput) -> bool:
+    """Put ``exc``'s message on the form fields it names; False when it names none of them."""
+    names = [name for name in exc.fields if name in form]
+    for name in names:
+        form[name].errors = [*form[name].errors, exc.message(current_language())]
+    return bool(names)
 
 
 def received():

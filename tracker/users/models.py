@@ -5,6 +5,7 @@ from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
+from flask_babel import lazy_pgettext
 from sqlmodel import Field, SQLModel
 
 from tracker.db import UTCDateTime, utcnow
@@ -14,6 +15,14 @@ class Role(StrEnum):
     organiser = "organiser"
     supervisor = "supervisor"
     admin = "admin"
+
+
+#: what each role is called on screen
+ROLE_NAMES = {
+    Role.organiser: lazy_pgettext("role", "主办单位工作人员"),
+    Role.supervisor: lazy_pgettext("role", "主管单位工作人员"),
+    Role.admin: lazy_pgettext("role", "系统管理员"),
+}
 
 
 class User(SQLModel, table=True):
@@ -82,3 +91,17 @@ class RolePolicy(SQLModel, table=True):
 
     role: str = Field(primary_key=True, max_length=16)
     totp_required: bool = Field(default=False)
+
+
+class PasswordReset(SQLModel, table=True):
+    """A one-time link to set a new password (forgotten, or reset by an admin). Only the SHA-256
+    of its token is stored; it works once, until ``expires_at``."""
+
+    __tablename__ = "password_reset"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

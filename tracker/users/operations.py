@@ -5,6 +5,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from datetime import timedelta
 from functools import cache
 
 import pyotp
@@ -19,7 +20,7 @@ from sqlmodel import Session, select
 from tracker.db import utcnow
 from tracker.errors import InvalidInput
 from tracker.organisations.models import Organisation, OrgKind
-from tracker.users.models import ApiToken, Role, RolePolicy, User
+from tracker.users.models import ApiToken, PasswordReset, Role, RolePolicy, User
 
 _hasher = PasswordHasher()
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -85,6 +86,28 @@ def set_password(session: Session, user: User, password: str) -> None:
     end_sessions(session, user)
 
 
+def _check_role(role: str, organisation: Organisation | None, *, current_id: int | None = None) -> None:
+    """Organisers belong to an organiser, supervisors to a supervisor; admins to any or none. An
+    inactive organisation takes no one new (``current_id``: the one the account is in already).
+    The refusal says which one is wrong."""
+    if role not in {r.value for r in Role}:
+        raise InvalidInput(_l("角色无效。"), fields={"role": [role]})
+    if role == Role.admin:
+        return
+    if organisation is None:
+        raise InvalidInput(_l("请填写单位代码：主办单位和主管单位的工作人员须属于一个单位。"),
+                           fields={"organisation": ["required"]})
+    if not organisation.is_active and organisation.id != current_id:
+        raise InvalidInput(_l("单位“%(name)s”已停用，不能再添加工作人员。", name=organisation.name),
+                           fields={"organisation": ["inactive"]})
+    if role == Role.organiser and organisation.kind != OrgKind.organiser:
+        raise InvalidInput(_l("“%(name)s”是主管单位：主办单位工作人员须属于一个主办单位。", name=organisation.name),
+                           fields={"organisation": ["kind"]})
+    if role == Role.supervisor and organisation.kind != OrgKind.supervisor:
+        raise InvalidInput(_l("“%(name)s”是主办单位：主管单位工作人员须属于一个主管单位。", name=organisation.name),
+                           fields={"organisation": ["kind"]})
+
+
 def create_user(session: Session, *, email: str, password: str, role: str, organisation: Organisation | None,
                 name: str = "") -> User:
     """Add a member of staff. Organisers belong to an organiser, supervisors to a supervisor."""
@@ -94,11 +117,7 @@ def create_user(session: Session, *, email: str, password: str, role: str, organ
     if role not in {r.value for r in Role}:
         raise InvalidInput(_l("角色无效。"), fields={"role": [role]})
     _check_password(password)
-    if role != Role.admin:
-        expected = OrgKind.organiser if role == Role.organiser else OrgKind.supervisor
-        if organisation is None or organisation.kind != expected:
-            raise InvalidInput(_l("角色与单位类型不符。", role=role, expected=expected),
-                               fields={"organisation": ["kind"]})
+    _check_role(role, organisation)
     if session.exec(select(User.id).where(User.email == email)).first():
         raise InvalidInput(_l("该邮箱已注册。"), fields={"email": [email]})
     user = User(email=email, name=name, password_hash=hash_password(password), role=role,
@@ -213,3 +232,85 @@ def set_role_policy(session: Session, role: str, *, totp_required: bool):
     session.add(policy)
     session.flush()
     return policy
+
+
+# ---------------------------------------------------------------- people come and go
+
+
+def update_user(session: Session, user: User, *, name: str, role: str, organisation: Organisation | None) -> User:
+    """Change a member of staff's name, role and organisation (the same rules as a new account).
+    A change of role or organisation ends their sessions: what they may see has changed."""
+    _check_role(role, organisation, current_id=user.organisation_id)
+    organisation_id = organisation.id if organisation is not None else None
+    moved = (role, organisation_id) != (user.role, user.organisation_id)
+    user.name = name.strip()[:100]
+    user.role = role
+    user.organisation_id = organisation_id
+    session.add(user)
+    if moved:
+        end_sessions(session, user)
+    session.flush()
+    return user
+
+
+def disable_user(session: Session, user: User) -> None:
+    """Stop an account: it cannot log in, its sessions end and its API tokens are revoked (they
+    stay revoked if it is enabled again). Its cases belong to its organisation and stay there."""
+    user.is_active = False
+    now = utcnow()
+    session.execute(sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+                    .values(revoked_at=now).execution_options(synchronize_session=False))
+    _retire_reset_links(session, user, now)
+    end_sessions(session, user)
+
+
+def enable_user(session: Session, user: User) -> None:
+    """Let a stopped account log in again (with its password; its old tokens stay revoked)."""
+    user.is_active = True
+    session.add(user)
+    session.flush()
+
+
+def _retire_reset_links(session: Session, user: User, now) -> None:
+    session.execute(sa.update(PasswordReset).where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
+                    .values(used_at=now).execution_options(synchronize_session=False))
+
+
+def issue_password_reset(session: Session, user: User, *, valid_for: timedelta) -> str:
+    """A one-time link token for ``user`` to set a new password, valid for ``valid_for``; any
+    earlier link of the account stops working. Only the token's hash is stored."""
+    now = utcnow()
+    _retire_reset_links(session, user, now)
+    token = secrets.token_urlsafe(32)
+    session.add(PasswordReset(user_id=user.id, token_hash=hash_token(token), created_at=now,
+                              expires_at=now + valid_for))
+    session.flush()
+    return token
+
+
+def password_reset_user(session: Session, token: str) -> User | None:
+    """The active account whose unused, unexpired link this is; None otherwise."""
+    row = session.exec(select(PasswordReset).where(PasswordReset.token_hash == hash_token(token or ""))).first()
+    if row is None or row.used_at is not None or row.expires_at <= utcnow():
+        return None
+    user = session.get(User, row.user_id)
+    return user if user is not None and user.is_active else None
+
+
+def use_password_reset(session: Session, token: str, password: str) -> User:
+    """Set a new password through a one-time link: the link is spent (one conditional UPDATE, so
+    that two requests with it cannot both succeed) and every session of the account ends."""
+    user = password_reset_user(session, token)
+    if user is None:
+        raise InvalidInput(_l("链接无效或已过期，请重新申请重设密码。"), fields={"token": ["invalid"]})
+    _check_password(password)
+    now = utcnow()
+    claimed = session.execute(
+        sa.update(PasswordReset)
+        .where(PasswordReset.token_hash == hash_token(token), PasswordReset.used_at.is_(None),
+               PasswordReset.expires_at > now)
+        .values(used_at=now).execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        raise InvalidInput(_l("链接无效或已过期，请重新申请重设密码。"), fields={"token": ["used"]})
+    set_password(session, user, password)
+    return user
