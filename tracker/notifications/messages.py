@@ -28,6 +28,7 @@ ORGANISER, SUPERVISOR, CITIZEN = "organiser", "supervisor", "citizen"
 AUDIENCE: dict[str, tuple[str, ...]] = {
     "case_received": (CITIZEN,),
     "case_answered": (CITIZEN,),
+    "case_due_changed": (CITIZEN,),
     "case_assigned": (ORGANISER,),
     "reminder": (ORGANISER,),
     "overdue": (ORGANISER, SUPERVISOR),

@@ -11,12 +11,15 @@ from flask_babel import pgettext
 from sqlalchemy import func, or_, union_all
 from sqlmodel import Session, select
 
+from tracker.cases import history
+from tracker.cases.deadlines import answer_due
 from tracker.cases.masking import PublicTexts
 from tracker.cases.models import Case, CaseEvent, Category
 from tracker.cases.states import OPEN_STATES, OUTCOME_NAMES, STATE_NAMES, Outcome, State
 from tracker.i18n import current_language
 from tracker.organisations.models import Site
 from tracker.organisations.util import route_for
+from tracker.web import due_label
 
 PAGE_SIZE = 20
 
@@ -80,17 +83,23 @@ def detect_site(session: Session, site_code: str | None, page_url: str) -> dict:
     }
 
 
-#: public event action -> its label; ``%(org)s`` is the organiser's name
+#: public event action -> its label; ``%(org)s`` is the organiser's name, ``%(due)s`` the due time
+#: in force after the event
 TIMELINE_LABELS = {
     "submit": _l("已收到留言"),
     "assign": _l("已转交“%(org)s”办理"),
-    "reroute": _l("已转交“%(org)s”办理"),
+    "reroute": _l("已改派“%(org)s”办理，答复期限不变：%(due)s"),
     "accept": _l("办理单位已签收"),
     "answer": _l("已答复，办结"),
     "approve": _l("已答复，办结"),
     "close_not_taken_up": _l("不予受理，办结"),
     "record_feedback": _l("已评价"),
-    "reopen": _l("重新办理"),
+    "reopen": _l("重新办理，新的答复期限：%(due)s"),
+}
+#: staff events that move the due time; the citizen sees one line for each, without its note
+DUE_LABELS = {
+    "decide_extension": _l("延期申请已批准，答复期限延至 %(due)s"),
+    "recompute_due": _l("按节假日安排调整，答复期限改为 %(due)s"),
 }
 
 
@@ -100,18 +109,37 @@ class TimelineEntry:
     label: str
 
 
+def _due_after(event: CaseEvent, due: datetime | None) -> tuple[datetime | None, bool]:
+    """The due time in force after ``event`` (``due`` before it), and whether the event moved it."""
+    data = history.read(event)
+    if isinstance(data, history.Reopened) and data.due_at:
+        return data.due_at, True
+    if isinstance(data, history.ExtensionDecided) and data.approved and data.due_after:
+        return data.due_after, True
+    if isinstance(data, history.DueRecomputed) and data.due_after and data.due_after != data.due_before:
+        return data.due_after, True
+    return due, False
+
+
 def public_timeline(session: Session, case: Case) -> list[TimelineEntry]:
-    """The case's public events, oldest first, with no staff names or internal notes."""
+    """The case's public events, oldest first, with no staff names or internal notes; a change of
+    the due time (an approved extension, a reopen, a calendar load) and a re-routing each say the
+    due time then in force."""
     events = session.exec(
-        select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.is_public).order_by(CaseEvent.id)
+        select(CaseEvent).where(CaseEvent.case_id == case.id,
+                                or_(CaseEvent.is_public, CaseEvent.action.in_(list(DUE_LABELS))))
+        .order_by(CaseEvent.id)
     ).all()
+    # the first clock, by the case's own stored period; later clocks are in the events' data
+    due = answer_due(session, case.received_at, case.answer_workdays).due_at if case.received_at else None
     entries = []
     for event in events:
-        label = TIMELINE_LABELS.get(event.action)
+        due, moved = _due_after(event, due)
+        label = TIMELINE_LABELS.get(event.action) or (DUE_LABELS.get(event.action) if moved else None)
         if label is None:
             continue
         org = (event.data or {}).get("organiser") or pgettext("timeline", "办理单位")
-        entries.append(TimelineEntry(event.created_at, str(label) % {"org": org}))
+        entries.append(TimelineEntry(event.created_at, str(label) % {"org": org, "due": due_label(due)}))
     return entries
 
 

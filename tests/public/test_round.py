@@ -1,0 +1,95 @@
+"""The citizen's side after the round: deadline changes told, the query code kept safe, the site
+lookup, the searchable answers and the rating's errors."""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from sqlmodel import select
+
+from tracker.cases import operations as ops
+from tracker.db import frozen_clock
+from tracker.notifications import messages
+from tracker.organisations.models import Organisation
+from tracker.outbox.models import Outbox
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def track_html(client, case, code) -> str:
+    response = client.get("/track", query_string={"number": case.tracking_number, "code": code},
+                          follow_redirects=True)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def timeline(html: str) -> list[str]:
+    block = re.search(r'<ol class="timeline" id="timeline">(.*?)</ol>', html, re.S).group(1)
+    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", item)).strip()
+            for item in re.findall(r"<li>(.*?)</li>", block, re.S)]
+
+
+def due_mails(session, case) -> list[str]:
+    rows = session.exec(select(Outbox).where(Outbox.case_id == case.id, Outbox.topic == "case_due_changed")
+                        .order_by(Outbox.id)).all()
+    bodies = []
+    for row in rows:
+        reason, mails = messages.build(session, row, row.created_at)
+        assert reason is None and [m.recipient for m in mails] == ["citizen@example.com"]
+        assert "查询码：" not in mails[0].body
+        bodies.append(mails[0].subject + "\n" + mails[0].body)
+    return bodies
+
+
+def test_extension_reroute_and_reopen_each_say_the_due_date_on_the_timeline_and_by_mail(client, factory, session):
+    site = factory.site(name="示例区政府网站")
+    other = factory.org(parent=session.get(Organisation, site.supervisor_id), name="示例区数据局")
+    with frozen_clock(at("2024-04-26T10:00:00+08:00")):
+        submission = factory.submission(site=site, contact_email="citizen@example.com")
+    case, code = submission.case, submission.query_code
+    organiser = factory.actor("organiser", org=session.get(Organisation, site.organiser_id))
+    supervisor = factory.actor("supervisor", org=session.get(Organisation, site.supervisor_id))
+    assert "2024-04-30 24:00" in track_html(client, case, code)
+    with frozen_clock(at("2024-04-29T10:00:00+08:00")):
+        ops.accept(session, case, organiser)
+        request = ops.request_extension(session, case, organiser, workdays=2, reason="需要核实")
+        ops.decide_extension(session, case, supervisor, request_id=request.id, approve=True, note="内部意见")
+        ops.reroute(session, case, supervisor, organiser_id=other.id, note="内部改派说明")
+    html = track_html(client, case, code)
+    lines = timeline(html)
+    assert "延期申请已批准，答复期限延至 2024-05-07 24:00" in lines[-2]
+    assert "已改派“示例区数据局”办理，答复期限不变：2024-05-07 24:00" in lines[-1]
+    assert "内部意见" not in html and "内部改派说明" not in html and "需要核实" not in html
+    other_actor = factory.actor("organiser", org=other)
+    with frozen_clock(at("2024-05-06T10:00:00+08:00")):
+        ops.accept(session, case, other_actor)
+        ops.answer(session, case, other_actor, text="已更正。")
+        ops.approve(session, case, supervisor)
+        ops.record_feedback(session, case, satisfied=False, comment="仍未更正")
+        ops.reopen(session, case, supervisor, reason="请再核实")
+    session.flush()
+    lines = timeline(track_html(client, case, code))
+    # reopened on 05-06 (Monday): 05-07, 05-08, 05-09
+    assert "重新办理，新的答复期限：2024-05-09 24:00" in lines[-1]
+    bodies = due_mails(session, case)
+    assert len(bodies) == 3
+    assert "已获批准" in bodies[0] and "答复期限：2024-05-09 24:00" in bodies[0]  # rendered now: the due in force
+    assert "示例区数据局" in bodies[1] and "答复期限不变" in bodies[1]
+    assert "已重新办理" in bodies[2] and "2024-05-09 24:00" in bodies[2]
+
+
+def test_a_denied_extension_changes_nothing_and_a_case_without_email_gets_no_mail(client, factory, session):
+    site = factory.site()
+    with frozen_clock(at("2024-04-26T10:00:00+08:00")):
+        submission = factory.submission(site=site)
+    case = submission.case
+    organiser = factory.actor("organiser", org=session.get(Organisation, site.organiser_id))
+    supervisor = factory.actor("supervisor", org=session.get(Organisation, site.supervisor_id))
+    with frozen_clock(at("2024-04-29T10:00:00+08:00")):
+        request = ops.request_extension(session, case, organiser, workdays=2, reason="需要核实")
+        ops.decide_extension(session, case, supervisor, request_id=request.id, approve=False)
+    lines = timeline(track_html(client, case, submission.query_code))
+    assert not any("延期" in line for line in lines)
+    assert session.exec(select(Outbox).where(Outbox.topic == "case_due_changed")).all() == []
