@@ -7,6 +7,8 @@ from datetime import datetime
 
 from sqlmodel import select
 
+from tests.public.helpers import close_case
+from tests.public.test_track import _code_for
 from tracker.cases import operations as ops
 from tracker.db import frozen_clock
 from tracker.notifications import messages
@@ -93,3 +95,49 @@ def test_a_denied_extension_changes_nothing_and_a_case_without_email_gets_no_mai
     lines = timeline(track_html(client, case, submission.query_code))
     assert not any("延期" in line for line in lines)
     assert session.exec(select(Outbox).where(Outbox.topic == "case_due_changed")).all() == []
+
+
+# ---------------------------------------------------------------- 2. the query code stays out of addresses
+
+
+def test_a_link_with_the_code_opens_the_case_at_an_address_without_it(app, client, factory, session):
+    site = factory.site(name="示例区政府网站")
+    submission = factory.submission(site=site)
+    case, code = submission.case, submission.query_code
+    first = client.get("/track", query_string={"number": case.tracking_number, "code": code})
+    assert first.status_code == 303 and first.location == f"/track?number={case.tracking_number}"
+    page = client.get(first.location)
+    assert page.status_code == 200 and 'id="timeline"' in page.text and code not in page.text
+    assert page.headers["Cache-Control"] == "no-store"
+    with client.session_transaction() as browser_session:
+        assert code not in str(dict(browser_session))
+    # the form posts the code; another browser has only the number and sees the empty form
+    posted = client.post("/track", data={"number": case.tracking_number, "code": code.lower()})
+    assert posted.status_code == 303 and "code" not in posted.location
+    alone = app.test_client().get(f"/track?number={case.tracking_number}")
+    assert alone.status_code == 200 and 'id="timeline"' not in alone.text and "没有找到该留言" not in alone.text
+    assert f'value="{case.tracking_number}"' in alone.text
+    wrong = client.post("/track", data={"number": case.tracking_number, "code": "AAAABBBBCCCCDDDD"})
+    assert wrong.status_code == 404 and "没有找到该留言" in wrong.text
+
+
+def test_rating_from_the_remembered_case_and_its_errors_once(client, factory, session):
+    case = close_case(factory, session, description="链接打不开", answer="已修复。")
+    code = _code_for(session, case)
+    client.get("/track", query_string={"number": case.tracking_number, "code": code})
+    html = client.get(f"/track?number={case.tracking_number}").text
+    assert 'action="/track/rate#rating"' in html and code not in html
+    none = client.post("/track/rate", data={"number": case.tracking_number})
+    assert none.status_code == 422
+    errors = re.findall(r'class="field-error"[^>]*>([^<]*)<', none.text)
+    assert errors == ["请选择满意或不满意。"]  # once, not with the field's own "not a valid choice"
+    assert 'id="case-title"' in none.text and case.tracking_number in none.text  # still on the case
+    bare = client.post("/track/rate", data={"number": case.tracking_number, "rating": "unsatisfied"})
+    assert re.findall(r'class="field-error"[^>]*>([^<]*)<', bare.text) == ["不满意时请说明原因。"]
+    done = client.post("/track/rate", data={"number": case.tracking_number, "rating": "satisfied"})
+    assert done.status_code == 303 and done.location == f"/track?number={case.tracking_number}&rated=1#rating"
+    assert case.feedback == "satisfied"
+    again = client.post("/track/rate", data={"number": case.tracking_number, "rating": "satisfied"})
+    assert again.status_code == 409
+    assert re.findall(r'class="field-error"[^>]*>([^<]*)<', again.text) == []  # the form is gone: said once
+    assert 'id="feedback-done"' in again.text

@@ -15,7 +15,7 @@ bp.add_url_rule("/", view_func=controllers.home)
 # REPORT_RATE_LIMIT: one budget per address for reports, shared with POST /api/v1/cases
 bp.add_url_rule("/report", view_func=report_limit(controllers.report), methods=["GET", "POST"], endpoint="report")
 bp.add_url_rule("/report/received", view_func=controllers.received)
-bp.add_url_rule("/track", view_func=track_limit(controllers.track))
+bp.add_url_rule("/track", view_func=track_limit(controllers.track), methods=["GET", "POST"])
 bp.add_url_rule("/track/rate", view_func=track_limit(controllers.rate), methods=["POST"], endpoint="rate")
 bp.add_url_rule("/answers", view_func=controllers.answers)
 bp.add_url_rule("/sites/suggest", view_func=controllers.sites_suggest)

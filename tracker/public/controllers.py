@@ -1,6 +1,8 @@
 """Thin handlers of the citizen's side: report, confirmation, tracking, rating, published answers."""
 from __future__ import annotations
 
+import hashlib
+import hmac
 import time
 
 from flask import (
@@ -30,6 +32,9 @@ from tracker.public.forms import FeedbackForm, ReportForm
 from tracker.web import page_number
 
 RECEIPT_KEY = "report_receipt"
+TRACK_KEY = "track_case"
+#: how long a session that opened a case with its code may reopen it by its number
+TRACK_REMEMBER_SECONDS = 2 * 3600
 
 
 def home():
@@ -79,6 +84,7 @@ def received():
         case = db.session.exec(select(Case).where(Case.tracking_number == receipt["number"])).first()
     if case is None:
         return redirect(url_for("public.report"))
+    _remember(case)
     response = make_response(render_template(
         "public/received.html", case=case, code=receipt["code"],
         site=db.session.get(Site, case.site_id) if case.site_id else None,
@@ -93,47 +99,84 @@ def _citizen_case(number: str, code: str) -> Case | None:
     return citizen_case(db.session, number, code)
 
 
-def _track_page(case: Case | None, number: str, code: str, feedback_form=None, status: int = 200):
+def _track_page(case: Case | None, number: str, feedback_form=None, status: int = 200, searched: bool = True):
     if case is None:
-        return render_template("public/track.html", case=None, searched=bool(number or code),
-                               number=number, code=""), status
-    form = feedback_form or FeedbackForm(number=case.tracking_number, code=code)
+        return render_template("public/track.html", case=None, searched=searched, number=number), status
+    form = feedback_form or FeedbackForm(number=case.tracking_number)
     organiser = db.session.get(Organisation, case.organiser_id) if case.organiser_id else None
-    return render_template(
+    response = make_response(render_template(
         "public/track.html", case=case, texts=PublicTexts.of(case), searched=True, number=case.tracking_number,
-        code=code,
         timeline=util.public_timeline(db.session, case), state=util.state_label(case.state),
         outcome=util.outcome_label(case.outcome), organiser=organiser, can_rate=can_rate(case),
         rate_until=rating_deadline(case),
         form=form,
-    ), status
+    ), status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _proof(case: Case) -> str:
+    """What the session keeps instead of the query code: a keyed hash of the code's hash, which
+    opens this one case and is worth nothing elsewhere (the session cookie is signed, not secret)."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"track:{case.tracking_number}:{case.query_code_hash}".encode(), hashlib.sha256).hexdigest()
+
+
+def _remember(case: Case) -> None:
+    """Let this browser session reopen ``case`` by its number for ``TRACK_REMEMBER_SECONDS``, so
+    that the page's address carries no code (it would end up in histories, logs and Referer)."""
+    session[TRACK_KEY] = {"number": case.tracking_number, "proof": _proof(case), "at": int(time.time())}
+
+
+def _remembered_case(number: str) -> Case | None:
+    kept = session.get(TRACK_KEY)
+    if not isinstance(kept, dict) or kept.get("number") != number or not isinstance(kept.get("proof"), str):
+        return None
+    if not isinstance(kept.get("at"), int) or time.time() - kept["at"] > TRACK_REMEMBER_SECONDS:
+        return None
+    case = db.session.exec(select(Case).where(Case.tracking_number == number)).first()
+    if case is None or not hmac.compare_digest(kept["proof"], _proof(case)):
+        return None
+    return case
 
 
 def track():
-    """Follow a report with its tracking number and query code. A wrong code shows nothing."""
-    number = request.args.get("number", "").strip()
-    code = request.args.get("code", "").strip()
-    if not number and not code:
-        return _track_page(None, "", "")
+    """Follow a report with its tracking number and query code. A wrong code shows nothing.
+
+    The code comes from the form (POST) or a link in a mail (GET); a right one lets this session
+    reopen the case and the browser goes on to ``/track?number=…``, an address without the code."""
+    number = request.values.get("number", "").strip()[:32]
+    code = request.values.get("code", "").strip()[:64]
+    if not code:
+        # the page of a case this session opened; otherwise the form, the number filled in
+        case = _remembered_case(number) if number else None
+        return _track_page(case, number, searched=False)
     case = _citizen_case(number, code)
-    return _track_page(case, number, code, status=200 if case else 404)
+    if case is None:
+        return _track_page(None, number, status=404)
+    _remember(case)
+    return redirect(url_for("public.track", number=case.tracking_number), code=303)
 
 
 def rate():
-    """Rate the answer of a closed case, once: satisfied, or unsatisfied with a reason."""
+    """Rate the answer of a closed case, once: satisfied, or unsatisfied with a reason. The case is
+    the one this session opened (or named with its code); a refusal shows it again with the
+    form's one message per problem."""
     form = FeedbackForm()
-    case = _citizen_case(form.number.data, form.code.data)
+    number = (form.number.data or "").strip()[:32]
+    case = _citizen_case(number, form.code.data) if form.code.data else _remembered_case(number)
     if case is None:
-        return _track_page(None, form.number.data or "", "", status=404)
+        return _track_page(None, number, status=404)
     if not can_rate(case):
         # checked here as well as in the operation, so that nothing is tried or rolled back
         form.rating.errors = [_("您已评价过该留言。") if case.feedback else _("该留言现在不能评价。")]
-        return _track_page(case, case.tracking_number, form.code.data, form, status=409)
+        return _track_page(case, case.tracking_number, form, status=409)
     if form.validate_on_submit():
         with db.transaction() as session_:
             ops.record_feedback(session_, case, satisfied=form.rating.data == "satisfied", comment=form.comment.data)
-        return redirect(url_for("public.track", number=case.tracking_number, code=form.code.data, rated=1), code=303)
-    return _track_page(case, case.tracking_number, form.code.data, form, status=422)
+        _remember(case)
+        return redirect(url_for("public.track", number=case.tracking_number, rated=1, _anchor="rating"), code=303)
+    return _track_page(case, case.tracking_number, form, status=422)
 
 
 def answers():

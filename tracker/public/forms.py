@@ -102,7 +102,8 @@ class FeedbackForm(FlaskForm):
     number = HiddenField()
     code = HiddenField()
     rating = RadioField(_l("您对答复是否满意？"), choices=[SelectChoice("satisfied", _l("满意")),
-                                                             SelectChoice("unsatisfied", _l("不满意"))])
+                                                             SelectChoice("unsatisfied", _l("不满意"))],
+                        validate_choice=False)  # validate_rating says it, once
     comment = TextAreaField(_l("不满意的原因"))
 
     def validate_rating(self, field):
