@@ -49,7 +49,8 @@ def test_a_report_sent_by_api_is_tracked_without_its_query(client, site):
         "page_url": SECRET_URL, "category": 2, "description": "登录页打不开。", "contact_phone": "13800138000",
         "consent": True}).get_json()
     html = client.get("/track", query_string={"number": created["tracking_number"],
-                                              "code": created["query_code"]}, follow_redirects=True).get_data(as_text=True)
+                                              "code": created["query_code"]},
+                      follow_redirects=True).get_data(as_text=True)
     assert "https://www.example.gov.cn/login<" in html
     for secret in ("hunter2", "jsessionid", "13912345678", "110101199001011234", "victim", "secret-fragment"):
         assert secret not in html
