@@ -141,3 +141,31 @@ def test_rating_from_the_remembered_case_and_its_errors_once(client, factory, se
     assert again.status_code == 409
     assert re.findall(r'class="field-error"[^>]*>([^<]*)<', again.text) == []  # the form is gone: said once
     assert 'id="feedback-done"' in again.text
+
+
+def test_the_confirmation_mails_its_number_and_code_only_to_its_own_session_and_only_twice(app, client, session,
+                                                                                          monkeypatch):
+    from tests.public.helpers import submit_form
+    case, code = submit_form(client, session, page_url="https://unknown.example.org/a")
+    page = client.get("/report/received")  # shown once: the form lives on the page just shown
+    assert page.status_code == 302
+    empty = client.post("/report/received/mail", data={"email": ""})
+    assert empty.status_code == 422 and "请填写电子邮箱。" in empty.text and code in empty.text
+    relay = client.post("/report/received/mail", data={"email": "a@example.com,b@example.com"})
+    assert relay.status_code == 422
+    sent = client.post("/report/received/mail", data={"email": "me@example.com"})
+    assert sent.status_code == 200 and "已发送到 me@example.com" in sent.text
+    [row] = session.exec(select(Outbox).where(Outbox.topic == "case_receipt_copy")).all()
+    reason, [mail] = messages.build(session, row, row.created_at)
+    assert reason is None and mail.recipient == "me@example.com"
+    assert case.tracking_number in mail.body and f"查询码：{code}" in mail.body
+    assert client.post("/report/received/mail", data={"email": "me2@example.com"}).status_code == 200
+    third = client.post("/report/received/mail", data={"email": "me3@example.com"})
+    assert third.status_code == 429 and "发送次数已达上限" in third.text
+    # another browser, or the same one after the window, cannot send anything
+    assert app.test_client().post("/report/received/mail", data={"email": "x@example.com"}).status_code == 410
+    monkeypatch.setattr("tracker.public.receipt.MAIL_WINDOW_SECONDS", -1)
+    assert client.post("/report/received/mail", data={"email": "x@example.com"}).status_code == 410
+    assert len(session.exec(select(Outbox).where(Outbox.topic == "case_receipt_copy")).all()) == 2
+    with client.session_transaction() as browser_session:
+        assert code not in str(dict(browser_session))

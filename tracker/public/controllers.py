@@ -25,10 +25,12 @@ from tracker.cases.masking import PublicTexts
 from tracker.cases.models import Case
 from tracker.cases.permissions import can_rate, citizen_case, rating_deadline
 from tracker.extensions import db, limiter
+from tracker.i18n import current_language
+from tracker.notifications.messages import queue_receipt_copy
 from tracker.organisations.models import Organisation, Site
-from tracker.public import util
+from tracker.public import receipt, util
 from tracker.public.captcha import new_captcha
-from tracker.public.forms import FeedbackForm, ReportForm
+from tracker.public.forms import FeedbackForm, ReceiptMailForm, ReportForm
 from tracker.web import page_number
 
 RECEIPT_KEY = "report_receipt"
@@ -73,25 +75,58 @@ def report():
                            captcha_on=current_app.config["CAPTCHA"]), status
 
 
+def _receipt_page(case: Case, code: str, mail_form=None, mailed_to: str | None = None, status: int = 200):
+    kept = receipt.kept(session)
+    response = make_response(render_template(
+        "public/received.html", case=case, code=code,
+        site=db.session.get(Site, case.site_id) if case.site_id else None,
+        duplicates=[d for d in util.open_cases_for_page(db.session, case.page_url)
+                    if d["tracking_number"] != case.tracking_number],
+        mail_form=mail_form or ReceiptMailForm(), mailed_to=mailed_to,
+        can_mail=kept is not None and kept[2] < receipt.MAIL_MAX_SENDS), status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def received():
     """The confirmation: tracking number, query code and due date of the report just sent.
 
     Shown once: the receipt leaves the session as the page renders, so a later visit (a reload,
-    the next person at a shared computer) goes to the empty form, and the page is not cached."""
-    receipt = session.pop(RECEIPT_KEY, None)
+    the next person at a shared computer) goes to the empty form, and the page is not cached.
+    For a while the session may still mail the receipt (:mod:`tracker.public.receipt`)."""
+    kept = session.pop(RECEIPT_KEY, None)
     case = None
-    if isinstance(receipt, dict) and receipt.get("number"):
-        case = db.session.exec(select(Case).where(Case.tracking_number == receipt["number"])).first()
+    if isinstance(kept, dict) and kept.get("number"):
+        case = db.session.exec(select(Case).where(Case.tracking_number == kept["number"])).first()
     if case is None:
         return redirect(url_for("public.report"))
     _remember(case)
-    response = make_response(render_template(
-        "public/received.html", case=case, code=receipt["code"],
-        site=db.session.get(Site, case.site_id) if case.site_id else None,
-        duplicates=[d for d in util.open_cases_for_page(db.session, case.page_url)
-                    if d["tracking_number"] != case.tracking_number]))
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    receipt.keep(session, case.tracking_number, kept["code"])
+    return _receipt_page(case, kept["code"])
+
+
+def receipt_mail():
+    """Mail the number and query code of the report just confirmed to an address typed there.
+
+    Only the case created in this session, within a short window, at most a few times, and
+    rate-limited per address: the mail's text is fixed, so the form cannot relay anything else."""
+    kept = receipt.kept(session)
+    case = None
+    if kept is not None:
+        case = db.session.exec(select(Case).where(Case.tracking_number == kept[0])).first()
+    if case is None:
+        return render_template("public/receipt_gone.html"), 410
+    number, code, sent = kept
+    form = ReceiptMailForm()
+    if sent >= receipt.MAIL_MAX_SENDS:
+        form.email.errors = [_("发送次数已达上限。")]
+        return _receipt_page(case, code, form, status=429)
+    if not form.validate_on_submit():
+        return _receipt_page(case, code, form, status=422)
+    with db.transaction() as session_:
+        queue_receipt_copy(session_, case, email=form.email.data, query_code=code, locale=current_language())
+    receipt.count_sent(session)
+    return _receipt_page(case, code, mailed_to=form.email.data)
 
 
 def _citizen_case(number: str, code: str) -> Case | None:

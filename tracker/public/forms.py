@@ -114,3 +114,13 @@ class FeedbackForm(FlaskForm):
         _rule(validation.check_feedback_comment)(self, field)
         if self.rating.data == "unsatisfied" and not field.data:
             raise ValidationError(_l("不满意时请说明原因。"))
+
+
+class ReceiptMailForm(FlaskForm):
+    """The confirmation page's "send to my email": one address."""
+
+    email = StringField(_l("电子邮箱"), validators=[_rule(validation.check_contact_email)])
+
+    def validate_email(self, field):
+        if not field.data:
+            raise ValidationError(_l("请填写电子邮箱。"))
