@@ -2,18 +2,21 @@
 lookup, the searchable answers and the rating's errors."""
 from __future__ import annotations
 
+import io
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import select
 
-from tests.public.helpers import close_case
+from tests.public.helpers import close_case, png_bytes, report_data, submit_form
 from tests.public.test_track import _code_for
 from tracker.cases import operations as ops
-from tracker.db import frozen_clock
+from tracker.cases.models import Attachment, Case
+from tracker.db import frozen_clock, utcnow
 from tracker.notifications import messages
 from tracker.organisations.models import Organisation
 from tracker.outbox.models import Outbox
+from tracker.public.held import HeldUpload
 
 
 def at(text: str) -> datetime:
@@ -145,7 +148,6 @@ def test_rating_from_the_remembered_case_and_its_errors_once(client, factory, se
 
 def test_the_confirmation_mails_its_number_and_code_only_to_its_own_session_and_only_twice(app, client, session,
                                                                                           monkeypatch):
-    from tests.public.helpers import submit_form
     case, code = submit_form(client, session, page_url="https://unknown.example.org/a")
     page = client.get("/report/received")  # shown once: the form lives on the page just shown
     assert page.status_code == 302
@@ -169,3 +171,57 @@ def test_the_confirmation_mails_its_number_and_code_only_to_its_own_session_and_
     assert len(session.exec(select(Outbox).where(Outbox.topic == "case_receipt_copy")).all()) == 2
     with client.session_transaction() as browser_session:
         assert code not in str(dict(browser_session))
+
+
+def _held_token(html: str) -> str | None:
+    match = re.search(r'name="held_token" value="([^"]+)"', html)
+    return match.group(1) if match else None
+
+
+def test_a_captcha_miss_keeps_the_screenshots_for_this_session_only(app, client, session, monkeypatch):
+    app.config["CAPTCHA"] = True
+    answers = iter(["ARP6", "KX7M", "MN34", "PQ78"])
+    monkeypatch.setattr("tracker.public.captcha.new_answer", lambda: next(answers))
+    client.get("/captcha.png")
+    files = [(io.BytesIO(png_bytes(color="red")), "first.png"), (io.BytesIO(png_bytes(color="blue")), "second.png")]
+    empty = client.post("/report", data={**report_data(captcha=""), "screenshots": files},
+                        content_type="multipart/form-data")
+    html = empty.get_data(as_text=True)
+    assert empty.status_code == 422 and "请输入验证码。" in html
+    assert "first.png、second.png" in html and "截图需要重新选择" not in html
+    token = _held_token(html)
+    assert token and len(session.exec(select(HeldUpload)).all()) == 2
+    # the token is worth nothing in another browser session
+    stranger = app.test_client()
+    stranger.get("/captcha.png")
+    theirs = stranger.post("/report", data={**report_data(captcha="KX7M"), "held_token": token})
+    assert theirs.status_code == 303
+    case = session.exec(select(Case).order_by(Case.id.desc())).first()
+    assert session.exec(select(Attachment).where(Attachment.case_id == case.id)).all() == []
+    # a wrong captcha again: still held; the right one: the report carries both screenshots
+    client.get("/captcha.png")
+    wrong = client.post("/report", data={**report_data(captcha="ZZZZ"), "held_token": token})
+    assert wrong.status_code == 422 and "验证码不正确" in wrong.text and "first.png、second.png" in wrong.text
+    token = _held_token(wrong.text)
+    client.get("/captcha.png")
+    done = client.post("/report", data={**report_data(captcha="PQ78"), "held_token": token})
+    assert done.status_code == 303
+    case = session.exec(select(Case).order_by(Case.id.desc())).first()
+    assert [a.filename for a in session.exec(select(Attachment).where(Attachment.case_id == case.id)
+                                             .order_by(Attachment.id))] == ["first.png", "second.png"]
+    assert session.exec(select(HeldUpload)).all() == []  # released with the report
+
+
+def test_held_screenshots_expire(app, client, session, monkeypatch):
+    app.config["CAPTCHA"] = True
+    monkeypatch.setattr("tracker.public.captcha.new_answer", lambda: "KX7M")
+    client.get("/captcha.png")
+    refused = client.post("/report", data={**report_data(captcha="ZZZZ"),
+                                           "screenshots": [(io.BytesIO(png_bytes()), "late.png")]},
+                          content_type="multipart/form-data")
+    token = _held_token(refused.text)
+    with frozen_clock(utcnow() + timedelta(minutes=31)):
+        client.get("/captcha.png")
+        assert client.post("/report", data={**report_data(captcha="KX7M"), "held_token": token}).status_code == 303
+    case = session.exec(select(Case).order_by(Case.id.desc())).first()
+    assert session.exec(select(Attachment).where(Attachment.case_id == case.id)).all() == []

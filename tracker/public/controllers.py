@@ -28,7 +28,7 @@ from tracker.extensions import db, limiter
 from tracker.i18n import current_language
 from tracker.notifications.messages import queue_receipt_copy
 from tracker.organisations.models import Organisation, Site
-from tracker.public import receipt, util
+from tracker.public import held, receipt, util
 from tracker.public.captcha import new_captcha
 from tracker.public.forms import FeedbackForm, ReceiptMailForm, ReportForm
 from tracker.web import page_number
@@ -50,9 +50,17 @@ def home():
     return render_template("public/home.html", counts=counts)
 
 
+def _csrf_failed(form) -> bool:
+    token = getattr(form, "csrf_token", None)  # absent when CSRF protection is off
+    return bool(token is not None and token.errors)
+
+
 def report():
-    """The report form. A valid report is submitted, routed and confirmed on the next page."""
+    """The report form. A valid report is submitted, routed and confirmed on the next page. The
+    screenshots of a refused one are held for the next attempt (:mod:`tracker.public.held`)."""
     form = ReportForm(util.active_categories(db.session))
+    if request.method == "POST":
+        form.files = form.uploaded_files() or held.claim(db.session, session, request.form.get("held_token"))
     if form.validate_on_submit():
         with db.transaction() as session_:
             submission = ops.submit(
@@ -62,17 +70,24 @@ def report():
                 contact_email=form.contact_email.data,
             )
             attach_screenshots(session_, submission.case, form.images)
+            held.release(session_, session)
             case = submission.case
         session[RECEIPT_KEY] = {"number": case.tracking_number, "code": submission.query_code}
         return redirect(url_for("public.received"), code=303)
     detected = None
     duplicates = []
+    held_token, held_names = None, []
     if request.method == "POST" and form.page_url.data and not form.page_url.errors:
         detected = util.detect_site(db.session, form.site_code.data or None, form.page_url.data)
         duplicates = util.open_cases_for_page(db.session, form.page_url.data)
+    if request.method == "POST" and form.files and not form.screenshots.errors and not _csrf_failed(form):
+        with db.transaction() as session_:
+            held_token = held.hold(session_, session, form.files)
+        held_names = [name for name, _data in form.files] if held_token else []
     status = 422 if request.method == "POST" else 200
     return render_template("public/report.html", form=form, detected=detected, duplicates=duplicates,
-                           captcha_on=current_app.config["CAPTCHA"]), status
+                           captcha_on=current_app.config["CAPTCHA"], held_token=held_token,
+                           held_names=held_names), status
 
 
 def _receipt_page(case: Case, code: str, mail_form=None, mailed_to: str | None = None, status: int = 200):

@@ -54,6 +54,12 @@ class ReportForm(FlaskForm):
                                                                    for c in categories]
         self.category_codes = {str(c.code) for c in categories}
         self.images = []
+        #: (filename, data) of the screenshots: those sent now, or those held from a refused attempt
+        self.files: list[tuple[str, bytes]] = []
+
+    def uploaded_files(self) -> list[tuple[str, bytes]]:
+        """The files chosen in this submission, as (filename, data)."""
+        return [(f.filename, f.read()) for f in (self.screenshots.data or []) if getattr(f, "filename", None)]
 
     def validate_site_code(self, field):
         """A site chosen by its exact name counts as its code; otherwise the code rule applies."""
@@ -71,7 +77,12 @@ class ReportForm(FlaskForm):
             raise ValidationError(_l("提交前请同意个人信息处理说明。"))
 
     def validate_captcha(self, field):
-        if current_app.config["CAPTCHA"] and not check_captcha(db.session, session, field.data):
+        if not current_app.config["CAPTCHA"]:
+            return
+        right = check_captcha(db.session, session, field.data)  # used up either way
+        if not (field.data or "").strip():
+            raise ValidationError(_l("请输入验证码。"))
+        if not right:
             raise ValidationError(_l("验证码不正确，请看新图片重新输入。"))
 
     def validate(self, extra_validators=None) -> bool:
@@ -89,8 +100,7 @@ class ReportForm(FlaskForm):
 
     def _process_screenshots(self) -> bool:
         field = self.screenshots
-        files = [(f.filename, f.read()) for f in (field.data or []) if getattr(f, "filename", None)]
-        self.images, errors = process_screenshots(files)
+        self.images, errors = process_screenshots(self.files)
         if errors:
             language = current_language()
             field.errors = [*field.errors, " ".join(e.message(language) for e in errors)]
