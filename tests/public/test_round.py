@@ -225,3 +225,46 @@ def test_held_screenshots_expire(app, client, session, monkeypatch):
         assert client.post("/report", data={**report_data(captcha="KX7M"), "held_token": token}).status_code == 303
     case = session.exec(select(Case).order_by(Case.id.desc())).first()
     assert session.exec(select(Attachment).where(Attachment.case_id == case.id)).all() == []
+
+
+# ---------------------------------------------------------------- 3. the site lookup
+
+
+def suggest(client, q):
+    response = client.get("/sites/suggest", query_string={"q": q})
+    return [s["name"] for s in response.get_json()], response.headers.get("X-More-Sites") == "1"
+
+
+def test_the_site_lookup_finds_hosts_short_names_and_initials(client, factory):
+    factory.site(name="广州市人力资源和社会保障局", host="rsj.gz.gov.cn")
+    factory.site(name="广州市教育局", host="jyj.gz.gov.cn")
+    factory.site(name="深圳市人力资源和社会保障局", host="hrss.sz.gov.cn")
+    assert suggest(client, "rsj.gz") == (["广州市人力资源和社会保障局"], False)
+    assert sorted(suggest(client, "gz.gov.cn")[0]) == ["广州市人力资源和社会保障局", "广州市教育局"]
+    assert suggest(client, "广州 人社") == (["广州市人力资源和社会保障局"], False)
+    assert suggest(client, "广州人社局") == (["广州市人力资源和社会保障局"], False)
+    assert suggest(client, "gzrs") == (["广州市人力资源和社会保障局"], False)
+    assert suggest(client, "szs")[0][0] == "深圳市人力资源和社会保障局"  # initials in a row first
+    assert suggest(client, "上海 人社") == ([], False)
+    assert suggest(client, "%_") == ([], False)
+
+
+def test_more_than_ten_matches_says_so(client, factory):
+    for n in range(11):
+        factory.site(name=f"测试县第{n}网站")
+    names, more = suggest(client, "测试县")
+    assert len(names) == 10 and more
+    names, more = suggest(client, "测试县 第1")
+    assert names == ["测试县第1网站", "测试县第10网站"] and not more
+
+
+def test_a_chosen_suggestion_is_the_site_and_shows_its_name(client, session, factory):
+    site = factory.site(name="广州市教育局")
+    choice = f"{site.name}（{site.code}）"
+    refused = client.post("/report", data=report_data(site_code=choice, description=""))
+    assert refused.status_code == 422 and f'value="{choice}"' in refused.text
+    detected = client.get("/sites/detect", query_string={"url": "https://x.example.org/a", "site_code": choice})
+    assert detected.get_json()["site"] == {"code": site.code, "name": site.name}
+    assert client.post("/report", data=report_data(site_code=choice)).status_code == 303
+    case = session.exec(select(Case).order_by(Case.id.desc())).first()
+    assert case.site_id == site.id and case.site_code_given == site.code

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from tracker.db import plain
 from tracker.errors import InvalidInput
+from tracker.organisations.initials import name_initials
 from tracker.organisations.models import Organisation, OrgKind, Site, SiteHost
 from tracker.organisations.routing import normalise_prefix, split_url
 from tracker.organisations.scope import FORBIDDEN_CODE_CHARACTERS
@@ -114,7 +115,8 @@ def new_site(*, code: str, name: str, organiser: Organisation, supervisor: Organ
     Organisations not yet written give no ids yet."""
     if organiser.kind != OrgKind.organiser or supervisor.kind != OrgKind.supervisor:
         raise InvalidInput(_l("主办单位或主管单位类型不对。"))
-    return plain(Site, code=code.strip(), name=name.strip(), organiser_id=organiser.id,
+    return plain(Site, code=code.strip(), name=name.strip(), name_initials=name_initials(name.strip()),
+                 organiser_id=organiser.id,
                  supervisor_id=supervisor.id, is_running=is_running)
 
 

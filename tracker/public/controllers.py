@@ -240,14 +240,19 @@ def answers():
 
 
 def sites_suggest():
-    """JSON: up to 10 running sites matching ``q`` by name or code."""
-    return jsonify(util.suggest_sites(db.session, request.args.get("q", "")[:100]))
+    """JSON: up to 10 running sites matching ``q`` (:func:`util.suggest_sites`); the header
+    ``X-More-Sites: 1`` says that more match."""
+    found = util.suggest_sites(db.session, request.args.get("q", "")[:100])
+    response = jsonify(found.sites)
+    if found.more:
+        response.headers["X-More-Sites"] = "1"
+    return response
 
 
 def sites_detect():
     """JSON: the site a page URL (and optional code) routes to, and open cases for that page."""
     url = request.args.get("url", "").strip()[:2000]
-    code = request.args.get("site_code", "").strip()[:32] or None
+    code = util.site_code_from_choice(request.args.get("site_code", "")[:400])[:32] or None
     if not url and not code:
         return jsonify({"site": None, "reason": "no_match", "candidates": [], "duplicates": []})
     detected = util.detect_site(db.session, code, url)

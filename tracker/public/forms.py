@@ -23,7 +23,7 @@ from tracker.cases.images import process_screenshots
 from tracker.extensions import db
 from tracker.i18n import current_language
 from tracker.public.captcha import check_captcha
-from tracker.public.util import site_by_name_or_code
+from tracker.public.util import site_by_name_or_code, site_code_from_choice
 
 
 def _rule(clean):
@@ -54,6 +54,7 @@ class ReportForm(FlaskForm):
                                                                    for c in categories]
         self.category_codes = {str(c.code) for c in categories}
         self.images = []
+        self.site_choice = None
         #: (filename, data) of the screenshots: those sent now, or those held from a refused attempt
         self.files: list[tuple[str, bytes]] = []
 
@@ -62,10 +63,13 @@ class ReportForm(FlaskForm):
         return [(f.filename, f.read()) for f in (self.screenshots.data or []) if getattr(f, "filename", None)]
 
     def validate_site_code(self, field):
-        """A site chosen by its exact name counts as its code; otherwise the code rule applies."""
-        value = validation.clean_text(field.data)
+        """A site chosen from the suggestions (``名称（标识码）``) or by its exact name counts as its
+        code; otherwise the code rule applies."""
+        value = site_code_from_choice(validation.clean_text(field.data))
         site = site_by_name_or_code(db.session, value) if value else None
         field.data = site.code if site is not None else value
+        #: what the field shows again when the form is refused: the site's name with its code
+        self.site_choice = f"{site.name}（{site.code}）" if site is not None else None
         _rule(validation.check_site_code)(self, field)
 
     def validate_category(self, field):

@@ -2,6 +2,7 @@
 and the published answers."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,7 +18,7 @@ from tracker.cases.masking import PublicTexts
 from tracker.cases.models import Case, CaseEvent, Category
 from tracker.cases.states import OPEN_STATES, OUTCOME_NAMES, STATE_NAMES, Outcome, State
 from tracker.i18n import current_language
-from tracker.organisations.models import Site
+from tracker.organisations.models import Site, SiteHost
 from tracker.organisations.util import route_for
 from tracker.web import due_label
 
@@ -36,18 +37,74 @@ def active_categories(session: Session) -> list[CategoryChoice]:
     return [CategoryChoice(c.code, c.name_in(language)) for c in rows]
 
 
-def suggest_sites(session: Session, query: str, limit: int = 10) -> list[dict]:
-    """Running sites whose name contains ``query`` or whose code starts with it."""
-    query = (query or "").strip()
-    if not query:
-        return []
-    escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+#: the site lookup reads at most this much of what was typed: terms, and characters per term
+SUGGEST_TERMS, SUGGEST_TERM_LENGTH = 4, 20
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_ASCII_TERM = re.compile(r"[A-Za-z0-9.\-]+")
+
+
+def _like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _term_conditions(term: str) -> tuple[list, list]:
+    """What one typed term may match, as (close matches, loose matches). Close: part of the name,
+    the start of the code, part of the pinyin initials (gzrs), part of a host (rsj.gz). Loose: the
+    term's characters in order in the name (广州 人社 finds 广州市人力资源和社会保障局) or its letters
+    in order in the initials (gzrsj)."""
+    close = [Site.name.like(f"%{_like(term)}%", escape="\\")]
+    loose = []
+    if _CJK.search(term) and len(term) > 1:
+        loose.append(Site.name.like("%" + "%".join(_like(ch) for ch in term) + "%", escape="\\"))
+    if _ASCII_TERM.fullmatch(term):
+        lower = term.lower()
+        close.append(Site.code.like(f"{_like(term)}%", escape="\\"))
+        if lower.isalpha():
+            close.append(Site.name_initials.like(f"%{lower}%"))
+            if len(lower) > 2:
+                loose.append(Site.name_initials.like("%" + "%".join(lower) + "%"))
+        if len(lower) > 2 and not lower.isdigit():
+            close.append(Site.id.in_(select(SiteHost.site_id).where(
+                SiteHost.host.like(f"%{_like(lower)}%", escape="\\"))))
+    return close, loose
+
+
+@dataclass(frozen=True)
+class Suggestions:
+    sites: list[dict]
+    #: more sites match than are listed
+    more: bool
+
+
+def suggest_sites(session: Session, query: str, limit: int = 10) -> Suggestions:
+    """Running sites matching every term of ``query`` (split on spaces; see :func:`_term_conditions`),
+    close matches first, then the shortest name: at most ``limit``, and whether there are more.
+
+    Its cost is bounded: at most ``SUGGEST_TERMS`` terms of ``SUGGEST_TERM_LENGTH`` characters, over
+    the site table (small beside the cases), reading ``limit + 1`` rows."""
+    terms = [t[:SUGGEST_TERM_LENGTH] for t in (query or "").split()][:SUGGEST_TERMS]
+    if not terms:
+        return Suggestions([], False)
+    conditions, loose_terms = [], []
+    for term in terms:
+        close, loose = _term_conditions(term)
+        conditions.append(or_(*close, *loose))
+        loose_terms.append(sa.case((or_(*close), 0), else_=1))
     rows = session.exec(
-        select(Site).where(Site.is_running, or_(Site.name.like(f"%{escaped}%", escape="\\"),
-                                                Site.code.like(f"{escaped}%", escape="\\")))
-        .order_by(func.length(Site.name), Site.code).limit(limit)
+        select(Site.code, Site.name).where(Site.is_running, *conditions)
+        .order_by(sum(loose_terms), func.length(Site.name), Site.code).limit(limit + 1)
     ).all()
-    return [{"code": s.code, "name": s.name} for s in rows]
+    return Suggestions([{"code": code, "name": name} for code, name in rows[:limit]], len(rows) > limit)
+
+
+def site_code_from_choice(value: str | None) -> str:
+    """A site as the lookup offers it, ``名称（标识码）``, is its code; anything else is as typed."""
+    value = (value or "").strip()
+    match = _CHOICE.fullmatch(value)
+    return match.group(1) if match else value
+
+
+_CHOICE = re.compile(r".+（([A-Za-z0-9]{1,32})）")
 
 
 def site_by_name_or_code(session: Session, value: str) -> Site | None:
