@@ -268,3 +268,86 @@ def test_a_chosen_suggestion_is_the_site_and_shows_its_name(client, session, fac
     assert client.post("/report", data=report_data(site_code=choice)).status_code == 303
     case = session.exec(select(Case).order_by(Case.id.desc())).first()
     assert case.site_id == site.id and case.site_code_given == site.code
+
+
+# ---------------------------------------------------------------- 4. published answers
+
+
+def listed(html: str) -> list[str]:
+    return re.findall(r'<p class="pre description">([^<]*)</p>', html)
+
+
+def test_answers_are_searched_by_keyword_dates_site_and_category(client, factory, session, monkeypatch):
+    site = factory.site(name="辛市人民政府网站")
+    other = factory.site(name="壬县人民政府网站")
+    with frozen_clock(at("2024-03-05T10:00:00+08:00")):
+        close_case(factory, session, description="三月的附件无法下载", answer="附件已恢复。", site=site, category=0)
+    with frozen_clock(at("2024-04-10T10:00:00+08:00")):
+        close_case(factory, session, description="四月的错别字", answer="错别字已改正。", site=site, category=4)
+        close_case(factory, session, description="四月的附件链接错误", answer="链接已更正。", site=other, category=0)
+        close_case(factory, session, description="请联系王小明 13912345678 处理附件", answer="已处理。", site=other)
+    assert listed(client.get("/answers", query_string={"q": "附件"}).text) == [
+        "请联系王** 139****5678 处理附件", "四月的附件链接错误", "三月的附件无法下载"]
+    assert listed(client.get("/answers", query_string={"q": "附件 四月"}).text) == ["四月的附件链接错误"]
+    assert listed(client.get("/answers", query_string={"q": "附件", "site": "辛市"}).text) == ["三月的附件无法下载"]
+    assert listed(client.get("/answers", query_string={"category": "4"}).text) == ["四月的错别字"]
+    april = client.get("/answers", query_string={"from": "2024-04-01", "to": "2024-04-30", "category": "0"})
+    assert listed(april.text) == ["四月的附件链接错误"] and "共 1 条" in april.text
+    assert listed(client.get("/answers", query_string={"to": "2024-03-05"}).text) == ["三月的附件无法下载"]
+    # what masking hides is not found: neither the phone number nor the name
+    for hidden in ("13912345678", "王小明"):
+        found = client.get("/answers", query_string={"q": hidden})
+        assert listed(found.text) == [] and "共 0 条" in found.text, hidden
+    bad = client.get("/answers", query_string={"from": "2024-13-01"})
+    assert bad.status_code == 422 and "日期格式应为" in bad.text
+    backwards = client.get("/answers", query_string={"from": "2024-05-01", "to": "2024-04-01"})
+    assert backwards.status_code == 422 and "开始日期不能晚于结束日期" in backwards.text
+    # a keyword search reads only the newest window of answers, and says so
+    monkeypatch.setattr("tracker.public.util.KEYWORD_WINDOW", 2)
+    windowed = client.get("/answers", query_string={"q": "附件"}).text
+    assert listed(windowed) == ["请联系王** 139****5678 处理附件", "四月的附件链接错误"]
+    assert "共 2+ 条" in windowed and "最新 2 条答复中查找" in windowed
+
+
+def test_answers_have_numbered_pages_and_a_jump(client, factory, session, monkeypatch):
+    monkeypatch.setattr("tracker.public.util.PAGE_SIZE", 1)
+    site = factory.site(name="癸市人民政府网站")
+    for n in range(9):
+        close_case(factory, session, description=f"第{n}条附件", answer="已改正。", site=site)
+    html = client.get("/answers", query_string={"q": "附件", "page": 5}).text
+    numbers = re.findall(r'<li>(?:<span class="current" aria-current="page">|<a [^>]*>)(\d+)<', html)
+    assert numbers == ["1", "3", "4", "5", "6", "7", "9"] and html.count("…") == 2
+    assert 'href="/answers?page=9&amp;q=%E9%99%84%E4%BB%B6"' in html
+    assert listed(html) == ["第4条附件"]
+    assert '<input type="hidden" name="q" value="附件">' in html and 'id="jump-page"' in html
+    jumped = client.get("/answers", query_string={"q": "附件", "page": 8}).text
+    assert listed(jumped) == ["第1条附件"] and "第 8 / 9 页" in jumped
+
+
+def test_each_answer_has_its_own_page_with_dates_and_whether_it_was_on_time(client, factory, session):
+    site = factory.site(name="示例市人民政府网站")
+    organiser = session.get(Organisation, site.organiser_id)
+    with frozen_clock(at("2024-04-26T10:00:00+08:00")):
+        on_time = close_case(factory, session, description="错别字", answer="已改正。", site=site,
+                             page_url="https://www.example.gov.cn/a/b.html?name=王小明&token=secret#frag")
+    with frozen_clock(at("2024-04-26T10:00:00+08:00")):
+        case = factory.case(site=site, description="链接失效")
+    actor = factory.actor("organiser", org=organiser)
+    with frozen_clock(at("2024-05-06T10:00:00+08:00")):
+        ops.accept(session, case, actor)
+        ops.answer(session, case, actor, text="已修复。")
+        ops.approve(session, case, factory.actor("admin"))
+    session.flush()
+    page = client.get(f"/answers/{on_time.tracking_number}")
+    assert page.status_code == 200
+    text = re.sub(r"<[^>]+>", "", page.text)
+    assert on_time.tracking_number in text and "示例市人民政府网站" in text and organiser.name in text
+    assert "2024-04-30 24:00" in text and "按期答复" in text
+    assert "https://www.example.gov.cn/a/b.html" in text and "secret" not in text and "王小明" not in text
+    late = re.sub(r"<[^>]+>", "", client.get(f"/answers/{case.tracking_number}").text)
+    assert "超期答复" in late and "2024-05-06" in late
+    listing = client.get("/answers").text
+    assert f'href="/answers/{on_time.tracking_number}"' in listing
+    still_open = factory.case(site=site)
+    for number in (still_open.tracking_number, "ZC20000101-9999", "%27;--"):
+        assert client.get(f"/answers/{number}").status_code == 404

@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
+from datetime import date
 
 from flask import (
     current_app,
@@ -229,14 +230,50 @@ def rate():
     return _track_page(case, case.tracking_number, form, status=422)
 
 
+def _date_arg(name: str) -> tuple[date | None, bool]:
+    """``?name=YYYY-MM-DD``: (the date, True); (None, True) when absent; (None, False) when not a date."""
+    raw = request.args.get(name, "").strip()[:20]
+    if not raw:
+        return None, True
+    try:
+        return date.fromisoformat(raw), True
+    except ValueError:
+        return None, False
+
+
 def answers():
-    """Closed cases with their answers, personal data masked; searchable by site and category."""
-    site = request.args.get("site", "").strip()[:100]
-    category = request.args.get("category", "").strip()[:5]
-    found = util.published_answers(db.session, site=site, category=category, page=page_number(request.args))
+    """Closed cases with their answers, personal data masked; searchable by keyword, closing
+    dates, site and category; numbered pages."""
+    closed_from, from_ok = _date_arg("from")
+    closed_to, to_ok = _date_arg("to")
+    search = util.AnswerSearch(site=request.args.get("site", "").strip()[:100],
+                               category=request.args.get("category", "").strip()[:5],
+                               keyword=request.args.get("q", "").strip()[:100],
+                               closed_from=closed_from, closed_to=closed_to)
+    problem = None
+    if not (from_ok and to_ok):
+        problem = _("日期格式应为“年-月-日”，例如 2024-04-30。")
+    elif closed_from and closed_to and closed_from > closed_to:
+        problem = _("开始日期不能晚于结束日期。")
+    page = page_number(request.args)
+    found = (util.AnswersPage([], 0, False, 1, 1) if problem else
+             util.published_answers(db.session, search, page=page))
+    query = {key: value for key, value in (("q", search.keyword), ("site", search.site),
+                                            ("category", search.category),
+                                            ("from", request.args.get("from", "").strip()[:20]),
+                                            ("to", request.args.get("to", "").strip()[:20])) if value}
     return render_template("public/answers.html", items=found.items, total=found.total, capped=found.capped,
-                           page=found.page, pages=found.pages, site=site, category=category,
-                           categories=util.active_categories(db.session))
+                           page=found.page, pages=found.pages, search=search, query=query, problem=problem,
+                           keyword_window=util.KEYWORD_WINDOW,
+                           categories=util.active_categories(db.session)), 422 if problem else 200
+
+
+def answer(number: str):
+    """One published answer: its number, site, organiser, dates and whether it came in time."""
+    record = util.published_answer(db.session, number)
+    if record is None:
+        return render_template("public/answer_missing.html"), 404
+    return render_template("public/answer.html", record=record, item=record.answer)
 
 
 def sites_suggest():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -18,9 +18,10 @@ from tracker.cases.masking import PublicTexts
 from tracker.cases.models import Case, CaseEvent, Category
 from tracker.cases.states import OPEN_STATES, OUTCOME_NAMES, STATE_NAMES, Outcome, State
 from tracker.i18n import current_language
-from tracker.organisations.models import Site, SiteHost
+from tracker.organisations.models import Organisation, Site, SiteHost
 from tracker.organisations.util import route_for
 from tracker.web import due_label
+from tracker.workdays import is_on_time, start_of_day
 
 PAGE_SIZE = 20
 
@@ -282,28 +283,129 @@ def _page_ids(session: Session, conditions: list, offset: int, *, site_ids: list
     return session.exec(query.offset(offset).limit(PAGE_SIZE)).all()
 
 
-def published_answers(session: Session, *, site: str = "", category: str = "", page: int = 1) -> AnswersPage:
+@dataclass(frozen=True)
+class AnswerSearch:
+    """What /answers was asked for; ``closed_from``/``closed_to`` are Beijing dates, inclusive."""
+
+    site: str = ""
+    category: str = ""
+    keyword: str = ""
+    closed_from: date | None = None
+    closed_to: date | None = None
+
+    @property
+    def terms(self) -> list[str]:
+        return [t[:KEYWORD_TERM_LENGTH] for t in self.keyword.split()][:KEYWORD_TERMS]
+
+
+#: a keyword search reads at most the newest ``KEYWORD_WINDOW`` answers of the other filters, and
+#: masks at most ``KEYWORD_MATCHES`` of those whose stored texts match
+KEYWORD_WINDOW = 5000
+KEYWORD_MATCHES = 400
+KEYWORD_TERMS, KEYWORD_TERM_LENGTH = 3, 20
+
+
+def _published(case: Case, case_site: Site | None, cat: Category, texts: PublicTexts, language: str):
+    return PublishedAnswer(
+        tracking_number=case.tracking_number,
+        site_name=case_site.name if case_site else "",
+        site_code=case_site.code if case_site else (case.site_code_given or ""),
+        category=cat.name_in(language),
+        page_url=texts.page_url,
+        description=texts.description,
+        answer=texts.answer,
+        outcome=outcome_label(case.outcome),
+        received_at=case.received_at,
+        closed_at=case.closed_at,
+    )
+
+
+def _load(session: Session, ids: list[int]) -> dict[int, tuple]:
+    rows = session.exec(select(Case, Site, Category)
+                        .join(Category, Category.code == Case.category_code)
+                        .outerjoin(Site, Site.id == Case.site_id)
+                        .where(Case.id.in_(ids), _PUBLISHED)).all() if ids else []
+    return {case.id: (case, case_site, cat) for case, case_site, cat in rows}
+
+
+def _newest(conditions: list, limit: int, site_ids: list[int] | None, others: list):
+    """The ids and closing times of the newest ``limit`` published cases of ``conditions``, each
+    site of a few read by its own index (as :func:`_page_ids` does), as a subquery."""
+    if site_ids is None or len(site_ids) == 1:
+        return (select(Case.id, Case.closed_at).where(_PUBLISHED, *conditions)
+                .order_by(*_NEWEST_FIRST).limit(limit).subquery())
+    parts = []
+    for site_id in site_ids:
+        newest = (select(Case.id, Case.closed_at).where(_PUBLISHED, Case.site_id == site_id, *others)
+                  .order_by(*_NEWEST_FIRST).limit(limit).subquery())
+        parts.append(select(newest.c.id, newest.c.closed_at))
+    merged = union_all(*parts).subquery()
+    return (select(merged.c.id, merged.c.closed_at).order_by(merged.c.closed_at.desc(), merged.c.id.desc())
+            .limit(limit).subquery())
+
+
+def _keyword_page(session: Session, search: AnswerSearch, conditions: list, site_ids, others,
+                  page: int) -> AnswersPage:
+    """A keyword search: the stored texts of the newest ``KEYWORD_WINDOW`` answers are matched in
+    SQL, and the matches are kept only when their public (masked) texts hold every term, so that
+    a search never finds what masking hides (a phone number, a name)."""
+    window = _newest(conditions, KEYWORD_WINDOW, site_ids, others)
+    likes = [or_(Case.description.ilike(f"%{_like(t)}%", escape="\\"),
+                 Case.answer.ilike(f"%{_like(t)}%", escape="\\")) for t in search.terms]
+    candidates = session.exec(
+        select(Case.id).join(window, window.c.id == Case.id).where(*likes)
+        .order_by(window.c.closed_at.desc(), window.c.id.desc()).limit(KEYWORD_MATCHES)).all()
+    window_full = session.exec(select(func.count()).select_from(window)).one() >= KEYWORD_WINDOW
+    found = _load(session, list(candidates))
+    language = current_language()
+    matches = []
+    for case_id in candidates:
+        if case_id not in found:
+            continue
+        case, case_site, cat = found[case_id]
+        texts = PublicTexts.of(case)
+        public = f"{texts.description}\n{texts.answer}".lower()
+        if all(t.lower() in public for t in search.terms):
+            matches.append(_published(case, case_site, cat, texts, language))
+    total = len(matches)
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(1, page), pages)
+    capped = len(candidates) >= KEYWORD_MATCHES or window_full
+    return AnswersPage(matches[(page - 1) * PAGE_SIZE:page * PAGE_SIZE], total, capped, page, pages)
+
+
+def published_answers(session: Session, search: AnswerSearch | None = None, *, site: str = "", category: str = "",
+                      page: int = 1) -> AnswersPage:
     """Closed cases, newest first, masked: one page of at most ``MAX_PAGES``.
 
     Its cost follows the page, not the history: the count stops after ``MAX_PAGES`` pages of
     answers, a page beyond the last is the last, and the rows come from the partial indexes
     ``ix_case_published (closed_at, id)``, ``ix_case_published_category (category_code, closed_at,
-    id)`` and ``ix_case_published_site (site_id, closed_at, id)``, all ``WHERE state = 'closed'``."""
+    id)`` and ``ix_case_published_site (site_id, closed_at, id)``, all ``WHERE state = 'closed'``;
+    a range of closing dates is a range of their ``closed_at``. A keyword search reads a bounded
+    window of the newest answers (:func:`_keyword_page`)."""
+    search = search or AnswerSearch(site=site, category=category)
     nothing = AnswersPage([], 0, False, 1, 1)
     others = []
-    if category not in (None, ""):
+    if search.category not in (None, ""):
         try:
-            others.append(Case.category_code == int(category))
+            others.append(Case.category_code == int(search.category))
         except ValueError:
             return nothing
+    if search.closed_from is not None:
+        others.append(Case.closed_at >= start_of_day(search.closed_from))
+    if search.closed_to is not None:
+        others.append(Case.closed_at < start_of_day(search.closed_to + timedelta(days=1)))
     conditions = list(others)
     site_ids = None
-    site = (site or "").strip()
+    site = (search.site or "").strip()
     if site:
         condition, site_ids = _site_filter(session, site)
         if site_ids == []:
             return nothing
         conditions.append(condition)
+    if search.terms:
+        return _keyword_page(session, search, conditions, site_ids, others, page)
     cap = MAX_PAGES * PAGE_SIZE
     counted = select(Case.id).where(_PUBLISHED, *conditions).limit(cap + 1).subquery()
     total = session.exec(select(func.count()).select_from(counted)).one()
@@ -312,25 +414,40 @@ def published_answers(session: Session, *, site: str = "", category: str = "", p
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, page), pages)
     ids = _page_ids(session, conditions, (page - 1) * PAGE_SIZE, site_ids=site_ids, others=others)
-    rows = session.exec(select(Case, Site, Category)
-                        .join(Category, Category.code == Case.category_code)
-                        .outerjoin(Site, Site.id == Case.site_id)
-                        .where(Case.id.in_(ids), _PUBLISHED)).all() if ids else []
-    found = {case.id: (case, case_site, cat) for case, case_site, cat in rows}
-    answers = []
+    found = _load(session, ids)
     language = current_language()
+    answers = []
     for case, case_site, cat in (found[i] for i in ids if i in found):
-        texts = PublicTexts.of(case)
-        answers.append(PublishedAnswer(
-            tracking_number=case.tracking_number,
-            site_name=case_site.name if case_site else "",
-            site_code=case_site.code if case_site else (case.site_code_given or ""),
-            category=cat.name_in(language),
-            page_url=texts.page_url,
-            description=texts.description,
-            answer=texts.answer,
-            outcome=outcome_label(case.outcome),
-            received_at=case.received_at,
-            closed_at=case.closed_at,
-        ))
+        answers.append(_published(case, case_site, cat, PublicTexts.of(case), language))
     return AnswersPage(answers, total, capped, page, pages)
+
+
+@dataclass(frozen=True)
+class AnswerRecord:
+    """One published answer on its own page."""
+
+    answer: PublishedAnswer
+    organiser: str
+    due_at: datetime | None
+    answered_at: datetime | None
+    on_time: bool | None
+
+
+def published_answer(session: Session, tracking_number: str) -> AnswerRecord | None:
+    """The published (closed) case with this number, masked as on the list; None otherwise."""
+    number = (tracking_number or "").strip().upper()[:32]
+    row = session.exec(select(Case.id).where(Case.tracking_number == number, _PUBLISHED)).first()
+    if row is None:
+        return None
+    found = _load(session, [row])
+    if row not in found:
+        return None
+    case, case_site, cat = found[row]
+    organiser = session.get(Organisation, case.organiser_id) if case.organiser_id else None
+    answered = case.answered_at or case.closed_at
+    return AnswerRecord(
+        answer=_published(case, case_site, cat, PublicTexts.of(case), current_language()),
+        organiser=organiser.name if organiser else "",
+        due_at=case.due_at, answered_at=answered,
+        on_time=is_on_time(answered, case.due_at) if answered and case.due_at else None,
+    )
