@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlmodel import select
 
 from tests.public.helpers import close_case, png_bytes, report_data, submit_form
+from tests.public.test_report import limited_app, report_and_read_receipt  # noqa: F401 - a fixture
 from tests.public.test_track import _code_for
 from tracker.cases import operations as ops
 from tracker.cases.models import Attachment, Case
@@ -351,3 +352,15 @@ def test_each_answer_has_its_own_page_with_dates_and_whether_it_was_on_time(clie
     still_open = factory.case(site=site)
     for number in (still_open.tracking_number, "ZC20000101-9999", "%27;--"):
         assert client.get(f"/answers/{number}").status_code == 404
+
+
+def test_sending_the_receipt_is_limited_per_address(limited_app):  # noqa: F811 - the fixture imported above
+    limited_app.config["RECEIPT_MAIL_RATE_LIMIT"] = "1 per hour"
+    env = {"REMOTE_ADDR": "198.51.100.77"}
+    statuses = []
+    for _ in range(2):  # two browsers behind one address, each with a report of its own
+        client = limited_app.test_client()
+        report_and_read_receipt(client, env)
+        statuses.append(client.post("/report/received/mail", data={"email": "me@example.com"},
+                                    environ_base=env).status_code)
+    assert statuses == [200, 429]
