@@ -42,7 +42,10 @@ class ReadableCaptcha(ImageCaptcha):
     character_rotate = (-12, 12)
     character_warp_dx = (0.05, 0.12)
     character_warp_dy = (0.05, 0.12)
-    word_space_probability = 0.0
+    word_space_probability = 1.0  # the library adds a space when a random number exceeds it: never
+    word_offset_dx = 0.05  # letters barely overlap
+    # the glyph's own lightness is its opacity in the library: dark letters need a steeper table
+    lookup_table = [min(255, i * 8) for i in range(256)]
 
     def generate_image(self, chars, bg_color=None, fg_color=None):
         shade = secrets.randbelow(60)
