@@ -6,6 +6,7 @@ import io
 import re
 from datetime import datetime, timedelta
 
+from PIL import Image
 from sqlmodel import select
 
 from tests.public.helpers import close_case, png_bytes, report_data, submit_form
@@ -181,8 +182,11 @@ def _held_token(html: str) -> str | None:
 
 def test_a_captcha_miss_keeps_the_screenshots_for_this_session_only(app, client, session, monkeypatch):
     app.config["CAPTCHA"] = True
-    answers = iter(["ARP6", "KX7M", "MN34", "PQ78"])
+    answers = iter(["AB34", "ARP6", "KX7M", "MN34", "PQ78"])
     monkeypatch.setattr("tracker.public.captcha.new_answer", lambda: next(answers))
+    image = Image.open(io.BytesIO(client.get("/captcha.png").data))
+    assert image.size == (200, 72)  # larger than the library's 160 x 60, as the form shows it
+    assert 'width="200" height="72"' in client.get("/report").text
     client.get("/captcha.png")
     files = [(io.BytesIO(png_bytes(color="red")), "first.png"), (io.BytesIO(png_bytes(color="blue")), "second.png")]
     empty = client.post("/report", data={**report_data(captcha=""), "screenshots": files},
