@@ -47,6 +47,7 @@ SETTINGS: dict[str, tuple[object, object]] = {
     "REPORT_RATE_LIMIT": ("5 per 10 minutes", str),
     "CAPTCHA_RATE_LIMIT": ("30 per 10 minutes", str),
     "TRACK_RATE_LIMIT": ("10 per 10 minutes", str),
+    "RECEIPT_MAIL_RATE_LIMIT": ("5 per hour", str),
     "LOGIN_RATE_LIMIT": ("10 per 10 minutes", str),
     # "": the broker's Redis when TRACKER_BROKER_URL is redis://, otherwise memory:// (one process only)
     "RATELIMIT_STORAGE_URI": ("", str),

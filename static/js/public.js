@@ -47,23 +47,33 @@
     update();
   }
 
-  // site suggestions by name or code, into the datalist
+  // site suggestions by name, initials, host or code, into the datalist; a choice reads
+  // "name（code）", which the form and the detection understand
   var siteInput = document.getElementById("site_code");
   var datalist = document.getElementById("site-suggestions");
+  var siteMore = document.getElementById("site-more");
   if (siteInput && datalist) {
     siteInput.addEventListener("input", debounce(function () {
       var q = siteInput.value.trim();
-      if (q.length < 2) { return; }
-      getJSON("/sites/suggest?q=" + encodeURIComponent(q), function (sites) {
+      if (q.length < 2 || /（[A-Za-z0-9]+）$/.test(q)) { return; }
+      var xhr = new XMLHttpRequest();
+      xhr.open("GET", "/sites/suggest?q=" + encodeURIComponent(q));
+      xhr.setRequestHeader("Accept", "application/json");
+      xhr.onload = function () {
+        if (xhr.status !== 200) { return; }
+        var sites;
+        try { sites = JSON.parse(xhr.responseText); } catch (e) { return; }
         datalist.textContent = "";
         sites.forEach(function (site) {
           var option = document.createElement("option");
-          option.value = site.code;
-          option.label = site.name + "（" + site.code + "）";
-          option.textContent = site.name + "（" + site.code + "）";
+          option.value = site.name + "（" + site.code + "）";
           datalist.appendChild(option);
         });
-      });
+        if (siteMore) {
+          siteMore.textContent = xhr.getResponseHeader("X-More-Sites") ? siteMore.getAttribute("data-more") : "";
+        }
+      };
+      xhr.send();
     }, 250));
   }
 

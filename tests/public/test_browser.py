@@ -120,9 +120,9 @@ def test_report_track_answer_and_rate(world, page, tmp_path):
 
 def test_errors_sit_beside_fields_and_typed_text_survives(world, page):
     page.goto(world["url"] + "/report?lang=en")
-    page.type("#site_code", "浏览器测试")  # suggestions by name fill the datalist with codes
+    page.type("#site_code", "浏览器测试")  # suggestions by name fill the datalist with names and codes
     page.wait_for_selector("#site-suggestions option", state="attached")
-    assert page.get_attribute("#site-suggestions option", "value") == world["site"].code
+    assert page.get_attribute("#site-suggestions option", "value") == f"{world['site'].name}（{world['site'].code}）"
     page.fill("#site_code", "")
     page.fill("#page_url", "javascript:alert(1)")
     page.fill("#description", "x" * 10)

@@ -236,7 +236,8 @@ def test_wrong_query_codes_are_throttled_but_right_ones_are_not_counted(limited_
     env = {"REMOTE_ADDR": "198.51.100.4"}
     number, code = report_and_read_receipt(client, env)
     for _ in range(5):  # right codes never count
-        assert client.get("/track", query_string={"number": number, "code": code}, environ_base=env).status_code == 200
+        assert client.get("/track", query_string={"number": number, "code": code}, environ_base=env,
+                          follow_redirects=True).status_code == 200
     wrong = [client.get("/track", query_string={"number": number, "code": "WRONGCODE"}, environ_base=env).status_code
              for _ in range(4)]
     assert wrong == [404, 404, 404, 429]

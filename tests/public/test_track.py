@@ -22,7 +22,8 @@ def submitted(factory, **overrides):
 def test_the_right_code_shows_the_public_timeline_and_due_date(client, factory):
     site, case, code = submitted(factory)
     organiser = factory.session.get(Organisation, site.organiser_id)
-    response = client.get("/track", query_string={"number": case.tracking_number, "code": code.lower()})
+    response = client.get("/track", query_string={"number": case.tracking_number, "code": code.lower()},
+                          follow_redirects=True)
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "已收到留言" in html and f"已转交“{organiser.name}”办理" in html
@@ -32,8 +33,10 @@ def test_the_right_code_shows_the_public_timeline_and_due_date(client, factory):
 
 def test_a_wrong_code_shows_nothing_of_the_case_like_an_unknown_number(client, factory):
     _site, case, _code = submitted(factory, description="独一无二的描述文字")
-    wrong = client.get("/track", query_string={"number": case.tracking_number, "code": "AAAABBBBCCCCDDDD"})
-    unknown = client.get("/track", query_string={"number": "ZC20000101-9999", "code": "AAAABBBBCCCCDDDD"})
+    wrong = client.get("/track", query_string={"number": case.tracking_number, "code": "AAAABBBBCCCCDDDD"},
+                       follow_redirects=True)
+    unknown = client.get("/track", query_string={"number": "ZC20000101-9999", "code": "AAAABBBBCCCCDDDD"},
+                         follow_redirects=True)
     assert wrong.status_code == unknown.status_code == 404
     for response in (wrong, unknown):
         html = response.get_data(as_text=True)
@@ -54,12 +57,12 @@ def test_internal_steps_stay_private_and_the_answer_shows_once_closed(client, fa
     ops.add_note(session, case, organiser, text="内部备注：请勿公开")
     ops.answer(session, case, organiser, text="您好，页面已更正。")
     query = {"number": case.tracking_number, "code": code}
-    html = client.get("/track", query_string=query).get_data(as_text=True)
+    html = client.get("/track", query_string=query, follow_redirects=True).get_data(as_text=True)
     assert "内部备注" not in html and "页面已更正" not in html  # in review: the answer is not yet approved
     ops.reject(session, case, supervisor, reason="请补充整改时间")
     ops.answer(session, case, organiser, text="您好，页面已于今日更正。")
     ops.approve(session, case, supervisor)
-    html = client.get("/track", query_string=query).get_data(as_text=True)
+    html = client.get("/track", query_string=query, follow_redirects=True).get_data(as_text=True)
     assert "请补充整改时间" not in html and supervisor.label not in html
     assert "页面已于今日更正" in html and "已答复，办结" in html and "属实已整改" in html
     assert 'id="rate-form"' in html
@@ -70,7 +73,8 @@ def test_rating_once_satisfied(client, factory, session):
     code = _code_for(session, case)
     response = client.post("/track/rate", data={"number": case.tracking_number, "code": code, "rating": "satisfied"})
     assert response.status_code == 303
-    html = client.get("/track", query_string={"number": case.tracking_number, "code": code}).get_data(as_text=True)
+    html = client.get("/track", query_string={"number": case.tracking_number, "code": code},
+                      follow_redirects=True).get_data(as_text=True)
     assert 'id="feedback-done"' in html and "满意" in html and 'id="rate-form"' not in html
     again = client.post("/track/rate", data={"number": case.tracking_number, "code": code, "rating": "unsatisfied",
                                               "comment": "再评一次"})
@@ -96,7 +100,8 @@ def test_rating_with_a_wrong_code_or_after_15_days_is_refused(client, factory, s
     wrong = client.post("/track/rate", data={"number": case.tracking_number, "code": "X" * 16, "rating": "satisfied"})
     assert wrong.status_code == 404 and case.feedback is None
     with frozen_clock(case.closed_at + timedelta(days=15, minutes=1)):
-        html = client.get("/track", query_string={"number": case.tracking_number, "code": code}).get_data(as_text=True)
+        html = client.get("/track", query_string={"number": case.tracking_number, "code": code},
+                          follow_redirects=True).get_data(as_text=True)
         assert "评价期限已过" in html and 'id="rate-form"' not in html
         late = client.post("/track/rate", data={"number": case.tracking_number, "code": code, "rating": "satisfied"})
     assert late.status_code == 409 and case.feedback is None

@@ -68,6 +68,13 @@ def _notify(session: Session, topic: str, case: Case, **payload) -> None:
     enqueue(session, topic, case_id=case.id, payload=payload)
 
 
+def _tell_citizen_due(session: Session, case: Case, change: str) -> None:
+    """Tell a citizen who gave an email that the case's due time moved or was confirmed
+    (``change``: ``extension``, ``reroute`` or ``reopen``)."""
+    if case.contact_email:
+        _notify(session, "case_due_changed", case, change=change)
+
+
 def _organiser_in_scope(session: Session, actor: Actor, organiser_id: int) -> Organisation:
     organiser = session.get(Organisation, organiser_id)
     if organiser is None or organiser.kind != OrgKind.organiser:
@@ -241,7 +248,9 @@ def reroute(session: Session, case: Case, actor: Actor, *, organiser_id: int, si
     if site_id is not None:
         case.site_id = _site_in_scope(session, actor, site_id).id
     case.sent_back_at = None
-    return _assign(session, case, actor, organiser_id, action=Action.reroute, note=note)
+    _assign(session, case, actor, organiser_id, action=Action.reroute, note=note)
+    _tell_citizen_due(session, case, "reroute")
+    return case
 
 
 def accept(session: Session, case: Case, actor: Actor) -> Case:
@@ -401,6 +410,8 @@ def decide_extension(session: Session, case: Case, actor: Actor, *, request_id: 
                                  due_before=request.due_before, due_after=case.due_at))
     _notify(session, "extension_decided", case, request_id=request.id, approved=approve,
             reason=request.decision_note)
+    if approve:
+        _tell_citizen_due(session, case, "extension")
     return request
 
 
@@ -469,6 +480,7 @@ def reopen(session: Session, case: Case, actor: Actor, *, reason: str) -> Case:
     record(session, case, Action.reopen, actor, before, note=reason, public=True, now=now,
            data=Reopened(due_at=case.due_at, workdays=case.reopen_workdays))
     _notify(session, "case_reopened", case, reason=reason)
+    _tell_citizen_due(session, case, "reopen")
     return case
 
 

@@ -2,7 +2,8 @@
 
 Each topic has ``templates/mail/<topic>.zh.txt`` and ``<topic>.en.txt``; the first line is
 ``Subject: …``, then a blank line, then the body. Staff get their own locale; citizens get Chinese.
-The query code appears only in the citizen's confirmation (``case_received``).
+The query code appears only in the citizen's confirmation (``case_received``) and in the copy of it
+sent to an address typed on the confirmation page (``case_receipt_copy``).
 """
 from __future__ import annotations
 
@@ -19,15 +20,22 @@ from tracker.cases.models import Case
 from tracker.cases.states import State
 from tracker.db import utcnow
 from tracker.organisations.models import Organisation, Site
+from tracker.outbox import enqueue
 from tracker.outbox.models import Outbox
 from tracker.users.models import User
 
 ORGANISER, SUPERVISOR, CITIZEN = "organiser", "supervisor", "citizen"
+#: the address a citizen typed on the confirmation page, in the row's payload (``email``)
+GIVEN_ADDRESS = "given_address"
+#: topics whose mail carries the query code (dropped from the payload once sent)
+CODE_TOPICS = {"case_received", "case_receipt_copy"}
 
 #: topic -> who receives it
 AUDIENCE: dict[str, tuple[str, ...]] = {
     "case_received": (CITIZEN,),
     "case_answered": (CITIZEN,),
+    "case_due_changed": (CITIZEN,),
+    "case_receipt_copy": (GIVEN_ADDRESS,),
     "case_assigned": (ORGANISER,),
     "reminder": (ORGANISER,),
     "overdue": (ORGANISER, SUPERVISOR),
@@ -91,7 +99,7 @@ def skip_reason(row: Outbox, case: Case | None, now) -> str | None:
     max_age = current_app.config["MAIL_MAX_AGE_DAYS"]
     if max_age and row.created_at < now - timedelta(days=max_age):
         return f"skipped: older than {max_age} days"
-    staff = CITIZEN not in AUDIENCE[row.topic]
+    staff = not {CITIZEN, GIVEN_ADDRESS} & set(AUDIENCE[row.topic])
     if staff and case.state == State.closed and row.topic not in STAFF_TOPICS_AFTER_CLOSE:
         return "skipped: case closed"
     if row.topic == "case_assigned" and row.payload.get("organiser_id") not in (None, case.organiser_id):
@@ -106,6 +114,9 @@ def recipients(session: Session, row: Outbox, case: Case) -> list[tuple[str, str
         if audience == CITIZEN:
             if case.contact_email:
                 found.append((case.contact_email.strip(), "zh"))
+        elif audience == GIVEN_ADDRESS:
+            if row.payload.get("email"):
+                found.append((row.payload["email"].strip(), row.payload.get("locale") or "zh"))
         elif audience == ORGANISER:
             organiser_id = row.payload.get("organiser_id") or case.organiser_id
             users = _staff(session, organiser_id, ORGANISER)
@@ -137,7 +148,7 @@ def render(session: Session, row: Outbox, case: Case, recipient: str, locale: st
         "base_url": base_url,
         "track_url": f"{base_url}/track?number={case.tracking_number}",
         "staff_url": f"{base_url}/inbox",
-        "query_code": row.payload.get("query_code") if row.topic == "case_received" else None,
+        "query_code": row.payload.get("query_code") if row.topic in CODE_TOPICS else None,
     }
     template = current_app.jinja_env.get_template(f"mail/{row.topic}.{locale}.txt")
     text = template.render(**context)
@@ -167,6 +178,13 @@ def _account_mail(session: Session, row: Outbox, now) -> tuple[str | None, list[
     head, _, body = text.lstrip("\n").partition("\n\n")
     return None, [Mail(recipient=user.email, locale=locale, subject=head.removeprefix("Subject:").strip(),
                        body=body.strip() + "\n")]
+
+
+def queue_receipt_copy(session: Session, case: Case, *, email: str, query_code: str, locale: str) -> None:
+    """Queue the tracking number and query code of ``case`` to an address the citizen typed on
+    the confirmation page (sent after the caller's commit, like every notice)."""
+    enqueue(session, "case_receipt_copy", case_id=case.id,
+            payload={"email": email, "query_code": query_code, "locale": locale})
 
 
 def build(session: Session, row: Outbox, now) -> tuple[str | None, list[Mail]]:

@@ -63,6 +63,8 @@ class Site(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=32, unique=True, index=True)
     name: str = Field(max_length=300)
+    #: the pinyin initials of the name (:mod:`tracker.organisations.initials`), for the site lookup
+    name_initials: str = Field(default="", max_length=300, sa_column_kwargs={"server_default": sa.text("''")})
     organiser_id: int = Field(foreign_key="organisation.id", index=True)
     supervisor_id: int = Field(foreign_key="organisation.id", index=True)
     is_running: bool = Field(default=True)

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from tracker.db import plain
 from tracker.errors import InvalidInput
+from tracker.organisations.initials import name_initials
 from tracker.organisations.models import Organisation, OrgKind, Site, SiteHost
 from tracker.organisations.routing import normalise_prefix, split_url
 from tracker.organisations.scope import FORBIDDEN_CODE_CHARACTERS
@@ -125,7 +126,8 @@ def new_site(*, code: str, name: str, organiser: Organisation, supervisor: Organ
     :func:`create_site` but for the uniqueness of its code, which the caller vouches for.
     Organisations not yet written give no ids yet."""
     _check_site_organisations(organiser, supervisor)
-    return plain(Site, code=code.strip(), name=name.strip(), organiser_id=organiser.id,
+    return plain(Site, code=code.strip(), name=name.strip(), name_initials=name_initials(name.strip()),
+                 organiser_id=organiser.id,
                  supervisor_id=supervisor.id, is_running=is_running)
 
 
@@ -211,6 +213,7 @@ def update_site(session: Session, site: Site, *, name: str, organiser: Organisat
     _check_site_organisations(organiser, supervisor,
                               moved=(organiser.id != site.organiser_id, supervisor.id != site.supervisor_id))
     site.name = name
+    site.name_initials = name_initials(name)
     site.organiser_id = organiser.id
     site.supervisor_id = supervisor.id
     site.is_running = is_running

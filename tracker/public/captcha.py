@@ -35,6 +35,31 @@ class CaptchaChallenge(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
 
 
+class ReadableCaptcha(ImageCaptcha):
+    """Larger letters, turned and warped less, dark on light, with a little noise: hard enough for a
+    script that does not read images, easy enough for a person on a phone."""
+
+    character_rotate = (-12, 12)
+    character_warp_dx = (0.05, 0.12)
+    character_warp_dy = (0.05, 0.12)
+    word_space_probability = 1.0  # the library adds a space when a random number exceeds it: never
+    word_offset_dx = 0.05  # letters barely overlap
+    # the glyph's own lightness is its opacity in the library: dark letters need a steeper table
+    lookup_table = [min(255, i * 8) for i in range(256)]
+
+    def generate_image(self, chars, bg_color=None, fg_color=None):
+        shade = secrets.randbelow(60)
+        color = fg_color or (20 + shade, 30 + shade // 2, 90 + shade, 255)
+        image = self.create_captcha_image(chars, color, bg_color or (250, 250, 246))
+        self.create_noise_dots(image, color, width=2, number=12)
+        self.create_noise_curve(image, color)
+        return image
+
+
+#: the image's size, as the form shows it
+IMAGE_WIDTH, IMAGE_HEIGHT = 200, 72
+
+
 def new_answer() -> str:
     return "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
 
@@ -58,7 +83,7 @@ def new_captcha(db_session: Session, browser_session) -> bytes:
                                     expires_at=now + timedelta(seconds=CAPTCHA_TTL_SECONDS)))
     db_session.commit()
     browser_session[SESSION_KEY] = challenge_id
-    return ImageCaptcha(width=160, height=60).generate(answer).getvalue()
+    return ReadableCaptcha(width=IMAGE_WIDTH, height=IMAGE_HEIGHT, font_sizes=(50, 54, 58)).generate(answer).getvalue()
 
 
 def check_captcha(db_session: Session, browser_session, given: str | None) -> bool:

@@ -23,7 +23,7 @@ from tracker.cases.images import process_screenshots
 from tracker.extensions import db
 from tracker.i18n import current_language
 from tracker.public.captcha import check_captcha
-from tracker.public.util import site_by_name_or_code
+from tracker.public.util import site_by_name_or_code, site_code_from_choice
 
 
 def _rule(clean):
@@ -54,12 +54,22 @@ class ReportForm(FlaskForm):
                                                                    for c in categories]
         self.category_codes = {str(c.code) for c in categories}
         self.images = []
+        self.site_choice = None
+        #: (filename, data) of the screenshots: those sent now, or those held from a refused attempt
+        self.files: list[tuple[str, bytes]] = []
+
+    def uploaded_files(self) -> list[tuple[str, bytes]]:
+        """The files chosen in this submission, as (filename, data)."""
+        return [(f.filename, f.read()) for f in (self.screenshots.data or []) if getattr(f, "filename", None)]
 
     def validate_site_code(self, field):
-        """A site chosen by its exact name counts as its code; otherwise the code rule applies."""
-        value = validation.clean_text(field.data)
+        """A site chosen from the suggestions (``名称（标识码）``) or by its exact name counts as its
+        code; otherwise the code rule applies."""
+        value = site_code_from_choice(validation.clean_text(field.data))
         site = site_by_name_or_code(db.session, value) if value else None
         field.data = site.code if site is not None else value
+        #: what the field shows again when the form is refused: the site's name with its code
+        self.site_choice = f"{site.name}（{site.code}）" if site is not None else None
         _rule(validation.check_site_code)(self, field)
 
     def validate_category(self, field):
@@ -71,7 +81,12 @@ class ReportForm(FlaskForm):
             raise ValidationError(_l("提交前请同意个人信息处理说明。"))
 
     def validate_captcha(self, field):
-        if current_app.config["CAPTCHA"] and not check_captcha(db.session, session, field.data):
+        if not current_app.config["CAPTCHA"]:
+            return
+        right = check_captcha(db.session, session, field.data)  # used up either way
+        if not (field.data or "").strip():
+            raise ValidationError(_l("请输入验证码。"))
+        if not right:
             raise ValidationError(_l("验证码不正确，请看新图片重新输入。"))
 
     def validate(self, extra_validators=None) -> bool:
@@ -89,8 +104,7 @@ class ReportForm(FlaskForm):
 
     def _process_screenshots(self) -> bool:
         field = self.screenshots
-        files = [(f.filename, f.read()) for f in (field.data or []) if getattr(f, "filename", None)]
-        self.images, errors = process_screenshots(files)
+        self.images, errors = process_screenshots(self.files)
         if errors:
             language = current_language()
             field.errors = [*field.errors, " ".join(e.message(language) for e in errors)]
@@ -102,7 +116,8 @@ class FeedbackForm(FlaskForm):
     number = HiddenField()
     code = HiddenField()
     rating = RadioField(_l("您对答复是否满意？"), choices=[SelectChoice("satisfied", _l("满意")),
-                                                             SelectChoice("unsatisfied", _l("不满意"))])
+                                                             SelectChoice("unsatisfied", _l("不满意"))],
+                        validate_choice=False)  # validate_rating says it, once
     comment = TextAreaField(_l("不满意的原因"))
 
     def validate_rating(self, field):
@@ -113,3 +128,13 @@ class FeedbackForm(FlaskForm):
         _rule(validation.check_feedback_comment)(self, field)
         if self.rating.data == "unsatisfied" and not field.data:
             raise ValidationError(_l("不满意时请说明原因。"))
+
+
+class ReceiptMailForm(FlaskForm):
+    """The confirmation page's "send to my email": one address."""
+
+    email = StringField(_l("电子邮箱"), validators=[_rule(validation.check_contact_email)])
+
+    def validate_email(self, field):
+        if not field.data:
+            raise ValidationError(_l("请填写电子邮箱。"))

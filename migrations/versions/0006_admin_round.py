@@ -1,6 +1,6 @@
 """people come and go: organisations can be deactivated; one-time password links
 
-Revision ID: 0009
+Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-01 02:00:00
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from tracker.db import UTCDateTime
 
-revision = '0009'
+revision = '0006'
 down_revision = '0005'
 branch_labels = None
 depends_on = None
