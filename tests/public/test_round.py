@@ -96,7 +96,8 @@ def test_a_denied_extension_changes_nothing_and_a_case_without_email_gets_no_mai
     supervisor = factory.actor("supervisor", org=session.get(Organisation, site.supervisor_id))
     with frozen_clock(at("2024-04-29T10:00:00+08:00")):
         request = ops.request_extension(session, case, organiser, workdays=2, reason="需要核实")
-        ops.decide_extension(session, case, supervisor, request_id=request.id, approve=False)
+        ops.decide_extension(session, case, supervisor, request_id=request.id, approve=False,
+                             note="材料不全，请按期答复")
     lines = timeline(track_html(client, case, submission.query_code))
     assert not any("延期" in line for line in lines)
     assert session.exec(select(Outbox).where(Outbox.topic == "case_due_changed")).all() == []
