@@ -28,6 +28,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 import httpcore
 import httpx
@@ -334,7 +335,10 @@ def probe(url: str, settings: ProbeSettings | None = None, *, now: datetime | No
     started = time.monotonic()
     deadline = started + settings.total_timeout
     try:
+        _check_raw_host(url, settings)
         target = httpx.URL(url.strip())
+    except Refused as exc:
+        return _fail(result, REFUSED, exc)
     except (httpx.InvalidURL, ValueError, TypeError) as exc:
         return _fail(result, INVALID_URL, exc)
     try:
@@ -349,12 +353,21 @@ def probe(url: str, settings: ProbeSettings | None = None, *, now: datetime | No
     return result
 
 
+def _check_raw_host(url: str, settings: ProbeSettings) -> None:
+    """Refuse a host written as a non-public address in a form the URL parser rejects
+    (``0177.0.0.1``), so that it is named a refusal rather than a malformed address."""
+    host = urlsplit(url.strip()).hostname or ""
+    literal = literal_address(host) if host else None
+    if literal is not None and not is_permitted(literal, settings.allow):
+        raise Refused(f"{literal} is not a public address")
+
+
 def _follow(client: httpx.Client, target: httpx.URL, result: ProbeResult, settings: ProbeSettings,
             deadline: float) -> None:
     for _hop in range(settings.max_redirects + 1):
+        result.final_url = str(target)  # a refused hop is named too: where the page tried to send us
         check_url(target, settings)
         result.hops.append(str(target))
-        result.final_url = str(target)
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise httpx.ConnectTimeout("the total time ran out")
