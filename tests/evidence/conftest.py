@@ -86,6 +86,8 @@ class Handler(BaseHTTPRequestHandler):
                 pass
         elif path == "/to-private":
             self._send(302, b"", Location="http://10.0.0.1/admin")
+        elif path == "/bad-location":
+            self._send(302, b"", Location="http://[::1/oops")
         elif path == "/loop":
             self._send(302, b"", Location="/loop")
         elif path == "/changing":

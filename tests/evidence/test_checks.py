@@ -250,3 +250,19 @@ def test_the_staff_api_lists_the_checks(probing, pages, session, factory, people
     assert check["final_url"] == f"{probing}/ok" and check["redirects"] == 3 and check["reason"] == "intake"
     assert check["checked_at"].endswith("+08:00")
     assert set(check) >= {"checked_at", "status", "error", "final_url", "title"}
+
+
+def test_a_check_asked_for_before_checks_were_turned_off_fetches_nothing(probing, app, pages, session, factory,
+                                                                         people):
+    case = factory.case(site=people["site"], page_url=f"{probing}/ok")
+    app.config["PROBE"] = False
+    assert _run_pending(session, case) == ["skipped"]
+    assert _checks(session, case) == [] and pages.user_agents == [] and _pending(session, case) == []
+
+
+def test_a_redirect_to_an_unreadable_address_is_an_error_not_a_crash(probing, session, factory, people):
+    """The page answers 302 with a Location that is not a URL: the check records it and ends."""
+    case = factory.case(site=people["site"], page_url=f"{probing}/bad-location")
+    _run_pending(session, case)
+    [check] = _checks(session, case)
+    assert check.error == "protocol_error" and check.status is None

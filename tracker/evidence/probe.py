@@ -348,6 +348,8 @@ def probe(url: str, settings: ProbeSettings | None = None, *, now: datetime | No
         _fail(result, REFUSED, exc)
     except (httpx.HTTPError, httpcore.ConnectError, ssl.SSLError, OSError) as exc:
         _fail(result, _error_code(exc) if isinstance(exc, httpx.HTTPError) else CONNECT_ERROR, exc)
+    except Exception as exc:  # a redirect to a URL that cannot be read, an answer that is not HTTP
+        _fail(result, PROTOCOL_ERROR, exc)
     finally:
         result.elapsed_ms = int((time.monotonic() - started) * 1000)
     return result

@@ -60,7 +60,7 @@ def review_evidence(session: Session, cases: list[Case]) -> dict:
                                   .order_by(PageCheck.case_id, PageCheck.id)):
             by_case[check.case_id].append(check)
     return {"review_checks": {c.id: evidence(by_case[c.id], c) for c in cases if by_case[c.id]},
-            "describe_check": describe}
+            "describe_check": describe, "check_reasons": REASON_NAMES}
 
 
 def api_list(session: Session, case: Case) -> list[dict]:
