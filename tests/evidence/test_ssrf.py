@@ -110,3 +110,17 @@ def test_the_local_server_is_refused_without_the_allow_list(site_server):
     spy = NetworkSpy(real=True)
     result = probe(f"{base}/ok", ProbeSettings(ports=frozenset({port}), network=spy))
     assert result.error == "refused" and spy.calls == []
+
+
+@pytest.mark.parametrize("address, public", [
+    ("93.184.216.34", True), ("114.114.114.114", True), ("2400:3200::1", True), ("2001:4860:4860::8888", True),
+    ("198.18.0.1", False), ("192.0.2.1", False), ("::ffff:93.184.216.34", False), ("::", False),
+])
+def test_which_addresses_count_as_public(address, public):
+    import ipaddress
+
+    from tracker.evidence.probe import is_permitted, is_public
+
+    assert is_public(ipaddress.ip_address(address)) is public
+    assert is_permitted(ipaddress.ip_address("10.1.2.3"), (ipaddress.ip_network("10.1.0.0/16"),))
+    assert not is_permitted(ipaddress.ip_address("10.2.0.1"), (ipaddress.ip_network("10.1.0.0/16"),))
