@@ -39,6 +39,7 @@ BASE_CONFIG = {
     "WTF_CSRF_ENABLED": False,
     "EMBEDDED_WORKER": False,
     "SESSION_COOKIE_SECURE": False,
+    "PROBE": False,  # no test fetches a page unless it turns page checks on (tests/evidence)
 }
 
 

@@ -5,6 +5,7 @@ Checked once, at start-up, by :func:`load_config`.
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -70,6 +71,16 @@ SETTINGS: dict[str, tuple[object, object]] = {
     "PASSWORD_RESET_RATE_LIMIT": ("5 per hour", str),  # requests for a link, per address and per email
     "LANGUAGES": ("zh,en", str),  # offered languages, the first the default
     "REPORT_TARGET": (100.0, float),  # the report chart's target on-time rate, in percent (0–100)
+    # page checks (tracker.evidence): fetching the reported page on intake and on a "fixed" answer
+    "PROBE": (True, _bool),  # 0: no page is ever fetched
+    "PROBE_ALLOW": ("", str),  # networks fetched although not public, e.g. "10.1.0.0/16,fd00::/8"
+    "PROBE_PORTS": ("80,443", str),  # the only ports fetched
+    "PROBE_USER_AGENT": ("Mozilla/5.0 (compatible; TrackerPageCheck/1.0; government website error reports)", str),
+    "PROBE_CONNECT_TIMEOUT_SECONDS": (5.0, float),
+    "PROBE_TIMEOUT_SECONDS": (15.0, float),  # the whole fetch, redirects and body included
+    "PROBE_MAX_BYTES": (2 * 1024 * 1024, int),  # the body is read up to this size
+    "PROBE_HOST_INTERVAL_SECONDS": (5, int),  # at most one check of a host per this many seconds
+    "PROBE_RECHECK_SECONDS": (60, int),  # at most one check of a case per this many seconds (staff requests)
 }
 
 
@@ -88,7 +99,31 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
             raise ConfigError(f"TRACKER_{name} must be between 1 and 60 working days")
     if not 0 <= float(config["REPORT_TARGET"]) <= 100:
         raise ConfigError("TRACKER_REPORT_TARGET must be a percentage between 0 and 100")
+    _check_probe(config)
     return config
+
+
+def _check_probe(config: dict) -> None:
+    """``PROBE_ALLOW`` becomes a tuple of networks, ``PROBE_PORTS`` a tuple of ports."""
+    allow = config["PROBE_ALLOW"]
+    items = allow.split(",") if isinstance(allow, str) else list(allow or ())
+    try:
+        config["PROBE_ALLOW"] = tuple(ipaddress.ip_network(str(i).strip(), strict=False)
+                                      for i in items if str(i).strip())
+    except ValueError as exc:
+        raise ConfigError(f"TRACKER_PROBE_ALLOW must list networks such as 10.0.0.0/8 ({exc})") from None
+    ports = config["PROBE_PORTS"]
+    items = ports.split(",") if isinstance(ports, str) else list(ports or ())
+    try:
+        config["PROBE_PORTS"] = tuple(sorted({int(str(i).strip()) for i in items if str(i).strip()}))
+    except ValueError:
+        config["PROBE_PORTS"] = ()
+    if not config["PROBE_PORTS"] or not all(0 < p < 65536 for p in config["PROBE_PORTS"]):
+        raise ConfigError("TRACKER_PROBE_PORTS must list ports between 1 and 65535, such as 80,443")
+    if float(config["PROBE_TIMEOUT_SECONDS"]) <= 0 or float(config["PROBE_CONNECT_TIMEOUT_SECONDS"]) <= 0:
+        raise ConfigError("TRACKER_PROBE_TIMEOUT_SECONDS and TRACKER_PROBE_CONNECT_TIMEOUT_SECONDS must be positive")
+    if int(config["PROBE_MAX_BYTES"]) < 1024:
+        raise ConfigError("TRACKER_PROBE_MAX_BYTES must be at least 1024")
 
 
 def _read(overrides: dict | None) -> dict:

@@ -13,6 +13,7 @@ from tracker.cases.models import (  # noqa: F401
     ExtensionRequest,
     TrackingSequence,
 )
+from tracker.evidence.models import PageCheck  # noqa: F401
 from tracker.organisations.models import Organisation, Site, SiteHost  # noqa: F401
 from tracker.outbox.models import Outbox, SentMessage  # noqa: F401
 from tracker.public.captcha import CaptchaChallenge  # noqa: F401

@@ -61,3 +61,13 @@ def test_docs_page_uses_only_local_assets(client):
     assert script.status_code == 200 and b"openapi" in script.data.lower()
     assert not re.search(rb"https?://|//cdn", script.data)  # everything it needs is served here
     assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+
+
+def test_case_detail_lists_the_page_checks(client):
+    schemas = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    detail = schemas["CaseDetail"]
+    assert "page_checks" in detail["required"]
+    assert detail["properties"]["page_checks"]["type"] == "array"
+    check = schemas[detail["properties"]["page_checks"]["items"]["$ref"].rsplit("/", 1)[1]]
+    assert {"checked_at", "status", "error", "final_url", "title"} <= set(check["required"])
+    assert check["properties"]["status"]["nullable"] is True

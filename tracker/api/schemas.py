@@ -282,6 +282,24 @@ class ExtensionSchema(Schema):
     decided_at = BeijingDateTime(required=True, allow_none=True)
 
 
+class PageCheckSchema(Schema):
+    id = fields.Int(required=True)
+    reason = fields.Str(required=True, metadata={"description": "intake, answer (an answer \"fixed\") or manual"})
+    checked_at = BeijingDateTime(required=True)
+    status = fields.Int(required=True, allow_none=True, metadata={"description": "the HTTP status; null on an error"})
+    error = fields.Str(required=True, allow_none=True, metadata={
+        "description": "null, or pending, refused, invalid_url, dns_error, connect_error, tls_error, timeout, "
+                       "too_many_redirects, protocol_error"})
+    final_url = fields.Str(required=True, allow_none=True)
+    title = fields.Str(required=True, allow_none=True)
+    elapsed_ms = fields.Int(required=True)
+    content_type = fields.Str(required=True, allow_none=True)
+    size = fields.Int(required=True, metadata={"description": "bytes read (at most TRACKER_PROBE_MAX_BYTES)"})
+    truncated = fields.Bool(required=True)
+    text_hash = fields.Str(required=True, allow_none=True, metadata={"description": "SHA-256 of the page text"})
+    redirects = fields.Int(required=True)
+
+
 class CaseSummarySchema(Schema):
     tracking_number = fields.Str(required=True)
     state = fields.Str(required=True)
@@ -314,6 +332,8 @@ class CaseDetailSchema(CaseSummarySchema):
                                   metadata={"description": "operations the caller may perform now"})
     extensions = fields.List(fields.Nested(ExtensionSchema), required=True)
     events = fields.List(fields.Nested(EventSchema), required=True)
+    page_checks = fields.List(fields.Nested(PageCheckSchema), required=True,
+                              metadata={"description": "checks of the reported page, oldest first"})
 
 
 class CaseListSchema(Schema):

@@ -12,6 +12,7 @@ from tracker.cases.models import Case, CaseEvent, ExtensionRequest
 from tracker.cases.permissions import available_actions
 from tracker.cases.scope import Actor, scoped_cases
 from tracker.cases.states import OPEN_STATES, OUTCOME_NAMES, STATE_NAMES, Outcome, State
+from tracker.evidence.util import api_list as page_checks
 from tracker.organisations.models import Organisation, Site
 from tracker.workdays import start_of_day
 
@@ -87,6 +88,7 @@ def detail(session: Session, actor: Actor, case: Case) -> dict:
                     "label": str(action_name(e.action)),
                     "actor": e.actor_label, "state_before": e.state_before, "state_after": e.state_after,
                     "note": e.note, "is_public": e.is_public, "at": e.created_at} for e in events],
+        "page_checks": page_checks(session, case),
     }
 
 

@@ -39,6 +39,7 @@ class Action(StrEnum):
     add_note = "add_note"
     recompute_due = "recompute_due"
     import_answer = "import_answer"
+    page_check = "page_check"
 
 
 ACTION_NAMES = {
@@ -60,6 +61,7 @@ ACTION_NAMES = {
     Action.add_note: lazy_pgettext("action", "内部备注"),
     Action.recompute_due: lazy_pgettext("action", "重新计算期限"),
     Action.import_answer: lazy_pgettext("action", "导入平台答复"),
+    Action.page_check: lazy_pgettext("action", "页面检查"),
 }
 
 
@@ -188,6 +190,18 @@ class Rated(EventData):
 
 
 @dataclass(frozen=True)
+class PageChecked(EventData):
+    """A check of the reported page (:mod:`tracker.evidence`): what came back, and the codes of the
+    warnings it raised on a "fixed" answer."""
+
+    check_id: int | None = None
+    reason: str = ""
+    status: int | None = None
+    error: str | None = None
+    warnings: list = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class NoData(EventData):
     pass
 
@@ -207,6 +221,7 @@ DATA_TYPES: dict[Action, type[EventData]] = {
     Action.reopen: Reopened,
     Action.recompute_due: DueRecomputed,
     Action.record_feedback: Rated,
+    Action.page_check: PageChecked,
 }
 
 

@@ -75,6 +75,16 @@ def _tell_citizen_due(session: Session, case: Case, change: str) -> None:
         _notify(session, "case_due_changed", case, change=change)
 
 
+#: the outbox topic that has the reported page fetched (:mod:`tracker.evidence`)
+PAGE_CHECK_TOPIC = "page_check"
+
+
+def _check_page(session: Session, case: Case, reason: str) -> None:
+    """Have the reported page checked after commit, when page checks are on (``TRACKER_PROBE``)."""
+    if current_app.config["PROBE"]:
+        enqueue(session, PAGE_CHECK_TOPIC, case_id=case.id, payload={"reason": reason})
+
+
 def _organiser_in_scope(session: Session, actor: Actor, organiser_id: int) -> Organisation:
     organiser = session.get(Organisation, organiser_id)
     if organiser is None or organiser.kind != OrgKind.organiser:
@@ -210,6 +220,8 @@ def submit(session: Session, *, page_url: str, category: int, description: str, 
     session.add(intake.case)
     session.flush()
     write_intakes(session, [intake])
+    if notify:
+        _check_page(session, intake.case, "intake")
     return Submission(intake.case, intake.query_code, routed)
 
 
@@ -293,6 +305,8 @@ def answer(session: Session, case: Case, actor: Actor, *, text: str, outcome: st
     case.answer = _require_text(text, "text", 2000)
     case.outcome = outcome
     case.not_taken_up_reason = None
+    if outcome == Outcome.fixed:  # the page is checked again: does it say what the answer says?
+        _check_page(session, case, "answer")
     return _finish(session, case, actor, Action.answer, note=case.answer, public=True,
                    data=Closing(outcome=outcome))
 

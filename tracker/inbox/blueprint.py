@@ -2,6 +2,7 @@
 from flask import Blueprint
 
 from tracker.inbox import controllers as c
+from tracker.inbox import page_checks
 
 bp = Blueprint("inbox", __name__)
 bp.add_url_rule("/inbox", view_func=c.index, endpoint="index")
@@ -9,3 +10,5 @@ bp.add_url_rule("/cases/<tracking_number>", view_func=c.case, endpoint="case")
 bp.add_url_rule("/cases/<tracking_number>/act/<operation>", view_func=c.act, methods=["POST"], endpoint="act")
 bp.add_url_rule("/cases/<tracking_number>/attachments/<int:attachment_id>", view_func=c.attachment,
                 endpoint="attachment")
+bp.add_url_rule("/cases/<tracking_number>/page-checks", view_func=page_checks.recheck, methods=["POST"],
+                endpoint="recheck")

@@ -22,6 +22,7 @@ from tracker.cases.states import (
 )
 from tracker.db import utcnow
 from tracker.errors import DomainError, InvalidInput
+from tracker.evidence import util as evidence
 from tracker.extensions import db
 from tracker.i18n import current_language
 from tracker.inbox import util
@@ -53,7 +54,7 @@ def _case_page(case, *, errors: dict | None = None, status: int = 200, values: d
         state_names=STATE_NAMES, outcome_names=OUTCOME_NAMES, operation_names=ACTION_NAMES, action_name=action_name,
         answer_outcomes=ANSWER_OUTCOMES, not_taken_up_outcomes=NOT_TAKEN_UP_OUTCOMES,
         errors=errors or {}, values=values or {}, form=CsrfForm(),
-        back=safe_next(""),
+        back=safe_next(""), **evidence.panel(db.session, actor, case),
     ), status
 
 

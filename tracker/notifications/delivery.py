@@ -29,6 +29,7 @@ from tracker.db import utcnow
 from tracker.extensions import db
 from tracker.notifications import messages
 from tracker.notifications.transport import make_transport
+from tracker.outbox import claim as claim_row
 from tracker.outbox.models import Outbox, SentMessage
 
 log = logging.getLogger(__name__)
@@ -38,16 +39,7 @@ before_send_hooks: list = []
 
 
 def claim(session, outbox_id: int, now) -> bool:
-    stale = now - timedelta(seconds=current_app.config["OUTBOX_CLAIM_TIMEOUT_SECONDS"])
-    result = session.execute(
-        sa.update(Outbox)
-        .where(Outbox.id == outbox_id, Outbox.sent_at.is_(None),
-               sa.or_(Outbox.claimed_at.is_(None), Outbox.claimed_at < stale))
-        .values(claimed_at=now, attempts=Outbox.attempts + 1)
-        .execution_options(synchronize_session=False)
-    )
-    session.commit()
-    return result.rowcount == 1
+    return claim_row(session, outbox_id, now, current_app.config["OUTBOX_CLAIM_TIMEOUT_SECONDS"])
 
 
 def _confirm(session, row: Outbox, now, note: str | None) -> None:

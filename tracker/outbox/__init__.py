@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session as _OrmSession
@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from tracker.outbox.models import Outbox, SentMessage
 
-__all__ = ["Outbox", "SentMessage", "enqueue", "enqueue_many", "hand_off", "set_sender"]
+__all__ = ["Outbox", "SentMessage", "claim", "enqueue", "enqueue_many", "hand_off", "set_sender"]
 
 log = logging.getLogger(__name__)
 _PENDING_KEY = "tracker.outbox_ids"
@@ -92,3 +92,18 @@ def hand_off(ids: list[int]) -> int:
         log.warning("outbox hand-off failed after %d of %d messages (%s: %s); the relay will retry",
                     sent, len(ids), type(exc).__name__, exc)
     return sent
+
+
+def claim(session, outbox_id: int, now: datetime, timeout_seconds: int) -> bool:
+    """Claim outbox row ``outbox_id`` for this worker, atomically, and commit: False when it is done,
+    or claimed by another worker less than ``timeout_seconds`` ago."""
+    stale = now - timedelta(seconds=timeout_seconds)
+    result = session.execute(
+        sa.update(Outbox)
+        .where(Outbox.id == outbox_id, Outbox.sent_at.is_(None),
+               sa.or_(Outbox.claimed_at.is_(None), Outbox.claimed_at < stale))
+        .values(claimed_at=now, attempts=Outbox.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return result.rowcount == 1

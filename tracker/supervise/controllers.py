@@ -14,6 +14,7 @@ from tracker.cases.history import ACTION_NAMES
 from tracker.cases.states import OUTCOME_NAMES, STATE_NAMES
 from tracker.db import utcnow
 from tracker.errors import DomainError
+from tracker.evidence.util import review_evidence
 from tracker.extensions import db
 from tracker.i18n import current_language
 from tracker.supervise import util
@@ -32,10 +33,11 @@ def _index_page(*, errors: dict | None = None, values: dict | None = None, statu
     triage = util.triage(session, actor)
     overdue = util.overdue(session, actor, now)
     extensions = util.extension_requests(session, actor)
+    review = util.in_review(session, actor)
     return render_template(
         "supervise/index.html", actor=actor,
         triage=triage, returns=util.return_notes(session, triage),
-        unsatisfied=util.unsatisfied(session, actor), review=util.in_review(session, actor),
+        unsatisfied=util.unsatisfied(session, actor), review=review, **review_evidence(session, review),
         extensions=extensions,
         extension_dues={x.id: deadlines.extension_due(c, calendar, x.workdays) for x, c in extensions},
         overdue=overdue, chases=util.chasing(session, overdue),
