@@ -11,6 +11,7 @@ from tracker.cases.models import (  # noqa: F401
     CaseEvent,
     Category,
     ExtensionRequest,
+    LintRule,
     TrackingSequence,
 )
 from tracker.organisations.models import Organisation, Site, SiteHost  # noqa: F401
