@@ -42,6 +42,8 @@ EXPECTED = {
     ("admin.users", "POST"): {"anonymous": LOGIN, "organiser": 403, "supervisor": 403, "admin": 422},
     ("admin.categories", "GET"): {"anonymous": LOGIN, "organiser": 403, "supervisor": 403, "admin": 200},
     ("admin.categories", "POST"): {"anonymous": LOGIN, "organiser": 403, "supervisor": 403, "admin": 422},
+    ("admin.lint", "GET"): {"anonymous": LOGIN, "organiser": 403, "supervisor": 403, "admin": 200},
+    ("admin.lint", "POST"): {"anonymous": LOGIN, "organiser": 403, "supervisor": 403, "admin": 422},
 }
 
 #: extra query strings tried on list pages, so that filters cannot widen the scope
