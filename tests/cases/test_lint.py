@@ -186,3 +186,15 @@ def test_unconfirmed_weak_answer_is_refused_with_the_rules(app, session, factory
     ops.answer(session, case, staff, text=GOOD_FIXED, outcome="fixed", confirmed=False)  # nothing to confirm
     assert case.state == "in_review" and _answer_event(session, case).data["lint"] == []
     assert lint.answer_findings(session, [case.id]) == {}
+
+
+@pytest.mark.parametrize("record, text, outcome, category, expected", [
+    # answers published by the national platform (2023-07 to 2024-02), by the record's id
+    (289987, "您好，您的问题已电话答复。", "fixed", 10, ["too_short", "fixed_without_action"]),
+    (291690, "感谢您对我们工作的关注和支持。", "fixed", 6, ["courtesy_only", "fixed_without_action"]),
+    (290729, "链接错误，现已调整正确。", "fixed", 0, ["too_short"]),
+    (290195, "网友您好！已与您电话沟通，您的问题已解决。感谢对教育部政府门户网站的关注与支持！", "explained", 1,
+     ["explained_without_reason"]),
+])
+def test_real_answers_from_the_public_records(app, record, text, outcome, category, expected):
+    assert codes(Draft(text, outcome, category)) == expected

@@ -13,7 +13,7 @@ the codes of the rules it triggered (:class:`tracker.cases.history.Answered`).
 |---|---|
 | ``too_short`` | fewer than ``min_length`` (15) characters, not counting spaces |
 | ``courtesy_only`` | nothing but courtesy formulas ("感谢您的留言"), punctuation and spaces aside |
-| ``fixed_without_action`` | outcome fixed, and no word says what was done (修改, 更新, 恢复 …) |
+| ``fixed_without_action`` | outcome fixed, and no word says what was done or how the page is now (修改, 正常访问 …) |
 | ``explained_without_reason`` | outcome explained, and no word gives a reason (因, 由于, 经核实, 根据 …) |
 | ``personal_data`` | the masking rules of :mod:`tracker.cases.masking` would mask something |
 | ``contradicts_probe`` | the page checks say otherwise (:data:`probe_warnings`) |
@@ -49,6 +49,7 @@ COURTESY_FORMULAS = (
 ACTION_WORDS = (
     "修改", "更正", "更新", "修复", "恢复", "删除", "补充", "调整", "替换", "上传", "发布", "完善", "纠正",
     "撤下", "撤除", "下线", "迁移", "增加", "添加", "改为", "修正", "重新", "优化", "上线", "改正", "补正",
+    "关停", "撤销", "正常访问", "可正常", "能正常",
 )
 #: words that give a reason
 REASON_WORDS = (
