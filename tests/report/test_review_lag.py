@@ -119,7 +119,7 @@ def test_the_page_shows_the_review_table_and_the_bottleneck(client, tree, review
     page = client.get("/supervise/report", query_string={**WINDOW, "scope": "440000"}).text
     assert 'id="review-table"' in page
     summary = page.split('id="review-summary"')[1].split("</p>")[0]
-    assert "答复到审核通过平均1.33个工作日（90%：3），占经审核办结留言所用工作日的53.3%。" in summary
+    assert "答复到审核通过平均1.33个工作日（90%：3）。终审用时占经审核办结留言所用工作日的53.3%。" in summary
     assert "提交审核10次，驳回3次，驳回率30.0%。" in summary
     assert "终审占用了一半以上的办结时间：审核是瓶颈。" in summary
     table = page.split('id="review-table"')[1].split("</table>")[0]

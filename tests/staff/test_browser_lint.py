@@ -78,3 +78,31 @@ def test_organiser_is_warned_confirms_and_reviewer_sees_the_warnings(served, chr
     assert "已整改但未写明做了什么" in reviewer.inner_text("#answer-lint-recorded")
     assert reviewer.is_visible("#form-approve") and reviewer.is_visible("#form-reject")
     check_page(reviewer, "lint-reviewer-case")
+
+    # the reviewer sends it back; the organiser writes a proper answer; the reviewer approves it
+    reviewer.fill("#reject-reason", "请写明更正了哪些文字。")
+    with reviewer.expect_navigation():
+        reviewer.click("#form-reject button[type=submit]")
+    organiser.goto(f"{base}/cases/{number}")
+    organiser.fill("#answer-text", "经核实，已将办事指南中的“帐号”更正为“账号”，并核对了同栏目其他页面。")
+    with organiser.expect_navigation():
+        organiser.click("#answer-check")
+    assert organiser.inner_text("#answer-lint").strip() == "答复检查未发现问题。"
+    with organiser.expect_navigation():
+        organiser.click("#form-answer button[type=submit]:not([name])")
+    organiser.wait_for_selector(".state-in_review")
+    reviewer.goto(f"{base}/supervise")
+    assert reviewer.locator(queued).count() == 0  # the latest answer triggered nothing
+    with reviewer.expect_navigation():
+        reviewer.click(f'form[action="/cases/{number}/act/approve"] button')
+
+    # the report's final-review table: two answers sent to review, one sent back
+    reviewer.wait_for_timeout(1100)  # the report is as of now to the second: let the approval's second pass
+    reviewer.goto(f"{base}/supervise/report")
+    row = '#review-table tr[data-total="1"]'
+    cells = reviewer.eval_on_selector_all(f"{row} td", "tds => tds.map(td => [td.dataset.field, td.innerText])")
+    # received, answered and approved today: 0 working days in review, and no time to share out (—)
+    assert dict(cells) == {"review_avg_workdays": "0.0", "review_p90_workdays": "0", "review_share": "—",
+                           "submitted": "2", "sent_back": "1", "reject_rate": "50.0%"}
+    assert "提交审核2次，驳回1次，驳回率50.0%。" in reviewer.inner_text("#review-summary")
+    check_page(reviewer, "lint-reviewer-report")
