@@ -23,6 +23,7 @@ def served(committed_app):
     site = factory.site(host="www.lint.gd.gov.cn", name="答复检查测试市人民政府网站")
     factory.user("organiser", org=session.get(Organisation, site.organiser_id), email="org@lint.gov.cn")
     factory.user("supervisor", org=session.get(Organisation, site.supervisor_id), email="sup@lint.gov.cn")
+    factory.user("admin", email="admin@lint.gov.cn")
     case = factory.case(site=site, page_url="https://www.lint.gd.gov.cn/bszn/index.html", category=4,
                         description="办事指南中“帐号”应为“账号”。")
     number = case.tracking_number
@@ -106,3 +107,30 @@ def test_organiser_is_warned_confirms_and_reviewer_sees_the_warnings(served, chr
                            "submitted": "2", "sent_back": "1", "reject_rate": "50.0%"}
     assert "提交审核2次，驳回1次，驳回率50.0%。" in reviewer.inner_text("#review-summary")
     check_page(reviewer, "lint-reviewer-report")
+
+
+def test_admin_switches_a_rule_off_and_sets_the_length(served, chromium):
+    base, number = served
+    admin = log_in(chromium, base, "admin@lint.gov.cn")
+    admin.goto(f"{base}/admin/lint")
+    assert admin.eval_on_selector_all("#lint-form tr[data-rule]", "rs => rs.map(r => r.dataset.rule)") == [
+        "too_short", "courtesy_only", "fixed_without_action", "explained_without_reason", "personal_data",
+        "contradicts_probe"]
+    assert admin.input_value("#too_short-min_length") == "15"
+    check_page(admin, "lint-admin-rules")
+    admin.uncheck("#courtesy_only-enabled")
+    admin.fill("#too_short-min_length", "10")
+    with admin.expect_navigation():
+        admin.click("#lint-form button[type=submit]")
+    assert "已保存" in admin.inner_text("main")
+    assert not admin.is_checked("#courtesy_only-enabled") and admin.is_checked("#too_short-enabled")
+    assert admin.input_value("#too_short-min_length") == "10"
+    check_page(admin, "lint-admin-saved")
+
+    organiser = log_in(chromium, base, "org@lint.gov.cn")
+    organiser.goto(f"{base}/cases/{number}")
+    organiser.fill("#answer-text", "感谢您的留言，感谢您的支持。")  # 14 characters, only formulas
+    with organiser.expect_navigation():
+        organiser.click("#answer-check")
+    rules = organiser.eval_on_selector_all("#answer-lint li[data-rule]", "items => items.map(i => i.dataset.rule)")
+    assert rules == ["fixed_without_action"]  # not too short at 10; the courtesy rule is off
