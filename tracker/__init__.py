@@ -69,6 +69,9 @@ def create_app(config: dict | None = None) -> Flask:
     from tracker.jobs import runtime
 
     runtime.init_app(app)
+    from tracker import evidence
+
+    evidence.init_app(app)
     return app
 
 

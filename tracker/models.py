@@ -11,6 +11,7 @@ from tracker.cases.models import (  # noqa: F401
     CaseEvent,
     Category,
     ExtensionRequest,
+    LintRule,
     TrackingSequence,
 )
 from tracker.evidence.models import PageCheck  # noqa: F401

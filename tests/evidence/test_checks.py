@@ -266,3 +266,19 @@ def test_a_redirect_to_an_unreadable_address_is_an_error_not_a_crash(probing, se
     _run_pending(session, case)
     [check] = _checks(session, case)
     assert check.error == "protocol_error" and check.status is None
+
+
+def test_the_answer_lint_reads_the_real_checks(probing, session, factory, people, client):
+    """A page still answering 404 when the organiser writes "fixed": the organiser's 检查答复 says
+    the answer contradicts the page check; a page that answers is quiet."""
+    from tracker.cases import lint
+
+    broken = factory.case(site=people["site"], page_url=f"{probing}/missing", category=UNREACHABLE)
+    working = factory.case(site=people["site"], page_url=f"{probing}/ok", category=UNREACHABLE)
+    _run_pending(session, broken)
+    _run_pending(session, working)
+    text = "经核查，已恢复该页面的访问，链接已修正，感谢监督。"
+    found = lint.lint_answer(session, broken, text=text, outcome="fixed")
+    assert [f.code for f in found] == ["contradicts_probe"]
+    assert "404" in str(found[0].message)
+    assert lint.lint_answer(session, working, text=text, outcome="fixed") == []

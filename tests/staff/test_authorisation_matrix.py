@@ -57,6 +57,8 @@ EXPECTED = {
     ("users.forgot_password", "POST"): {r: 422 for r in ROLES},  # the matrix posts no email
     ("users.reset_password", "GET"): {r: 404 for r in ROLES},
     ("users.reset_password", "POST"): {r: 404 for r in ROLES},
+    ("admin.lint", "GET"): {"anonymous": LOGIN, "organiser": 403, "supervisor": 403, "admin": 200},
+    ("admin.lint", "POST"): {"anonymous": LOGIN, "organiser": 403, "supervisor": 403, "admin": 422},
 }
 
 #: extra query strings tried on list pages, so that filters cannot widen the scope

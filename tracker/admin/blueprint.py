@@ -13,6 +13,7 @@ bp.add_url_rule("/organisations", view_func=c.organisations, methods=["GET", "PO
 bp.add_url_rule("/sites", view_func=c.sites, methods=["GET", "POST"], endpoint="sites")
 bp.add_url_rule("/users", view_func=c.users, methods=["GET", "POST"], endpoint="users")
 bp.add_url_rule("/categories", view_func=c.categories, methods=["GET", "POST"], endpoint="categories")
+bp.add_url_rule("/lint", view_func=c.lint_rules, methods=["GET", "POST"], endpoint="lint")
 bp.add_url_rule("/users/<int:user_id>", view_func=accounts.user, methods=["GET", "POST"], endpoint="user")
 bp.add_url_rule("/organisations/<int:org_id>", view_func=directory.organisation, methods=["GET", "POST"],
                 endpoint="organisation")

@@ -13,6 +13,7 @@ from tracker.admin.accounts import organisation_for
 from tracker.admin.listing import listing
 from tracker.auth.access import role_required
 from tracker.auth.forms import CsrfForm
+from tracker.cases import lint
 from tracker.cases.models import CannedAnswer, Category
 from tracker.errors import DomainError, InvalidInput
 from tracker.extensions import db
@@ -162,3 +163,26 @@ def categories():
                                       name_en=form.get("name_en", ""))
 
     return _write(action, _("已保存。"), "admin.categories", "admin/categories.html", _categories_context)
+
+
+def _lint_context():
+    return {"rules": lint.RULES, "settings": lint.settings(db.session)}
+
+
+@role_required("admin")
+def lint_rules():
+    """The answer-lint rules: switch each on or off; the shortest acceptable answer."""
+    if request.method == "GET":
+        return _page("admin/lint.html", **_lint_context())
+
+    def action(session):
+        for code in lint.RULES:
+            params = None
+            if code == "too_short":
+                least = whole_number(request.form.get("too_short-min_length", ""))
+                if least is None or not 1 <= least <= 500:
+                    raise InvalidInput(_l("最少字数应为1到500。"), fields={"min_length": ["1–500"]})
+                params = {"min_length": least}
+            lint.set_rule(session, code, enabled=request.form.get(f"{code}-enabled") == "on", params=params)
+
+    return _write(action, _("已保存。"), "admin.lint", "admin/lint.html", _lint_context)

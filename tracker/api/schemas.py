@@ -313,6 +313,11 @@ class CaseSummarySchema(Schema):
     organiser = fields.Nested(OrgSchema, required=True, allow_none=True)
 
 
+class LintFindingSchema(Schema):
+    code = fields.Str(required=True, metadata={"description": "the answer-lint rule"})
+    message = fields.Str(required=True)
+
+
 class CaseDetailSchema(CaseSummarySchema):
     source = fields.Str(required=True)
     external_id = fields.Str(required=True, allow_none=True)
@@ -334,6 +339,8 @@ class CaseDetailSchema(CaseSummarySchema):
     events = fields.List(fields.Nested(EventSchema), required=True)
     page_checks = fields.List(fields.Nested(PageCheckSchema), required=True,
                               metadata={"description": "checks of the reported page, oldest first"})
+    answer_lint = fields.List(fields.Nested(LintFindingSchema), required=True, metadata={
+        "description": "the answer-lint rules the latest answer triggered when it was submitted"})
 
 
 class CaseListSchema(Schema):
@@ -415,6 +422,9 @@ class RerouteSchema(OrganiserTargetSchema):
 class AnswerActionSchema(StrictSchema):
     text = _text(TEXT_MAX, metadata={"description": "the public answer"})
     outcome = fields.Str(load_default=Outcome.fixed.value, validate=validate.OneOf(_outcomes_answer))
+    confirmed = StrictBool(load_default=True, data_key="confirm", metadata={
+        "description": "false: refuse the answer (422, the rules' codes under fields.lint) when the answer "
+                       "lint finds anything; true (default): send it, the findings recorded as answer_lint"})
 
 
 class NoteSchema(StrictSchema):

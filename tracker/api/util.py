@@ -6,6 +6,7 @@ from datetime import timedelta
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
+from tracker.cases import lint
 from tracker.cases.history import action_name
 from tracker.cases.masking import PublicTexts
 from tracker.cases.models import Case, CaseEvent, ExtensionRequest
@@ -89,6 +90,8 @@ def detail(session: Session, actor: Actor, case: Case) -> dict:
                     "actor": e.actor_label, "state_before": e.state_before, "state_after": e.state_after,
                     "note": e.note, "is_public": e.is_public, "at": e.created_at} for e in events],
         "page_checks": page_checks(session, case),
+        "answer_lint": [{"code": f.code, "message": str(f.message)}
+                        for f in lint.answer_findings(session, [case.id]).get(case.id, [])],
     }
 
 

@@ -156,6 +156,14 @@ class Closing(EventData):
 
 
 @dataclass(frozen=True)
+class Answered(Closing):
+    """An organiser's answer: its outcome, and the codes of the answer-lint rules it triggered
+    (:mod:`tracker.cases.lint`), which the organiser confirmed or the API client let through."""
+
+    lint: list = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class ExtensionRequested(EventData):
     workdays: int = 0
     request_id: int | None = None
@@ -212,7 +220,7 @@ DATA_TYPES: dict[Action, type[EventData]] = {
     Action.assign: Assigned,
     Action.reroute: Assigned,
     Action.return_case: Returned,
-    Action.answer: Closing,
+    Action.answer: Answered,
     Action.close_not_taken_up: Closing,
     Action.approve: Closing,
     Action.import_answer: Closing,

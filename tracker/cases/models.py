@@ -235,3 +235,14 @@ class TrackingSequence(SQLModel, table=True):
 
     day: str = Field(primary_key=True, max_length=8)
     last_value: int = Field(default=0)
+
+
+class LintRule(SQLModel, table=True):
+    """An answer-lint rule's switch and parameters (:mod:`tracker.cases.lint` holds the rules
+    themselves). A rule without a row is on, with its default parameters."""
+
+    __tablename__ = "lint_rule"
+
+    code: str = Field(primary_key=True, max_length=40)
+    enabled: bool = Field(default=True)
+    params: dict = Field(default_factory=dict, sa_type=JSONType)

@@ -17,9 +17,10 @@ from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 
 from tracker.calendar.store import load_calendar
-from tracker.cases import deadlines, history
+from tracker.cases import deadlines, history, lint
 from tracker.cases.history import (
     Action,
+    Answered,
     Assigned,
     Closing,
     ExtensionDecided,
@@ -297,18 +298,27 @@ def _finish(session: Session, case: Case, actor: Actor, action: Action, *, note:
     return case
 
 
-def answer(session: Session, case: Case, actor: Actor, *, text: str, outcome: str = Outcome.fixed) -> Case:
-    """The organiser answers: the public text and whether the error was fixed or explained."""
+def answer(session: Session, case: Case, actor: Actor, *, text: str, outcome: str = Outcome.fixed,
+           confirmed: bool = True) -> Case:
+    """The organiser answers: the public text and whether the error was fixed or explained.
+
+    The answer lint (:mod:`tracker.cases.lint`) reads it first: when a rule fires and the answer
+    is not ``confirmed`` (仍然提交), it is refused with the rules' codes; otherwise the codes go
+    into the answer's event, for the reviewer."""
     check(session, Action.answer, actor, case)
     if outcome not in {o.value for o in ANSWER_OUTCOMES}:
         raise InvalidInput(_l("答复结果应为“属实已整改”或“已核实说明”。"), fields={"outcome": ["fixed | explained"]})
-    case.answer = _require_text(text, "text", 2000)
+    text = _require_text(text, "text", 2000)
+    findings = [f.code for f in lint.lint_answer(session, case, text=text, outcome=outcome)]
+    if findings and not confirmed:
+        raise InvalidInput(_l("答复检查有提示：请修改答复，或确认仍然提交。"), fields={"lint": findings})
+    case.answer = text
     case.outcome = outcome
     case.not_taken_up_reason = None
     if outcome == Outcome.fixed:  # the page is checked again: does it say what the answer says?
         _check_page(session, case, "answer")
     return _finish(session, case, actor, Action.answer, note=case.answer, public=True,
-                   data=Closing(outcome=outcome))
+                   data=Answered(outcome=outcome, lint=findings))
 
 
 def close_not_taken_up(session: Session, case: Case, actor: Actor, *, outcome: str, reason: str) -> Case:

@@ -26,6 +26,11 @@ def checks_of(session: Session, case: Case) -> list[PageCheck]:
     return list(session.exec(select(PageCheck).where(PageCheck.case_id == case.id).order_by(PageCheck.id)).all())
 
 
+def finished_checks(session: Session, case: Case) -> list[PageCheck]:
+    """The checks of ``case`` that have a result (not one still being fetched), oldest first."""
+    return [check for check in checks_of(session, case) if check.error != "pending"]
+
+
 @dataclass
 class Evidence:
     """The checks of one case as a reviewer reads them: on intake, after the answer, the warnings."""

@@ -9,7 +9,7 @@ from sqlmodel import select
 from tracker.auth.access import current_actor, role_required
 from tracker.auth.forms import CsrfForm
 from tracker.calendar.store import load_calendar
-from tracker.cases import deadlines, queries
+from tracker.cases import deadlines, lint, queries
 from tracker.cases import operations as ops
 from tracker.cases.history import ACTION_NAMES, action_name
 from tracker.cases.models import Attachment
@@ -44,6 +44,7 @@ def _case_page(case, *, errors: dict | None = None, status: int = 200, values: d
     details = util.case_details(db.session, case)
     pending = next((e for e in details["extensions"] if e.state == "pending"), None)
     calendar = load_calendar(db.session)
+    draft = (values or {}).get("answer")
     return render_template(
         "inbox/case.html", case=case, actor=actor, **details, pending_extension=pending,
         pending_due=deadlines.extension_due(case, calendar, pending.workdays) if pending else None,
@@ -53,9 +54,21 @@ def _case_page(case, *, errors: dict | None = None, status: int = 200, values: d
         workdays_left=calendar.workdays_left(utcnow(), case.due_at) if case.is_open else None,
         state_names=STATE_NAMES, outcome_names=OUTCOME_NAMES, operation_names=ACTION_NAMES, action_name=action_name,
         answer_outcomes=ANSWER_OUTCOMES, not_taken_up_outcomes=NOT_TAKEN_UP_OUTCOMES,
-        errors=errors or {}, values=values or {}, form=CsrfForm(),
+        errors=errors or {}, values=values or {}, form=CsrfForm(), **_lint_context(case, draft),
         back=safe_next(""), **evidence.panel(db.session, actor, case),
     ), status
+
+
+def _lint_context(case, draft: dict | None) -> dict:
+    """The answer lint on the case page: the findings for the answer being written (``draft``,
+    the form as submitted), and those recorded with the latest answer, for the reviewer."""
+    text = (draft or {}).get("text", "").strip()
+    return {
+        "lint_checked": bool(text),
+        "lint_findings": lint.lint_answer(db.session, case, text=text, outcome=draft.get("outcome", ""))
+        if text else [],
+        "answer_lint": lint.answer_findings(db.session, [case.id]).get(case.id, []),
+    }
 
 
 @role_required("organiser", "supervisor", "admin")
@@ -78,7 +91,7 @@ def _arguments(operation: str) -> dict:
     """The operation's keyword arguments, read from the submitted form."""
     f = request.form
     if operation in ("answer",):
-        return {"text": f.get("text", ""), "outcome": f.get("outcome", "fixed")}
+        return {"text": f.get("text", ""), "outcome": f.get("outcome", "fixed"), "confirmed": f.get("confirm") == "1"}
     if operation == "add_note":
         return {"text": f.get("text", "")}
     if operation in ("return", "reject", "reopen"):
@@ -109,6 +122,9 @@ def act(tracking_number: str, operation: str):
     form = CsrfForm()
     if not form.validate_on_submit():
         abort(400)
+    if operation == "answer" and request.form.get("check"):
+        # 检查答复: the form again, with the text kept and what the lint finds in it
+        return _case_page(case, values={operation: request.form.to_dict()})
     try:
         with db.transaction() as session:
             ops.perform(session, operation, case, actor, **_arguments(operation))

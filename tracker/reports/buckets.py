@@ -14,7 +14,8 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import Grouping
 from sqlmodel import Session, select
 
-from tracker.cases.models import Case
+from tracker.cases.history import Action
+from tracker.cases.models import Case, CaseEvent
 from tracker.cases.states import Outcome, State
 from tracker.errors import InvalidInput
 from tracker.organisations.models import Organisation
@@ -31,6 +32,32 @@ def closed_sql(as_of: datetime):
 
 def answer_sql():
     return sa.func.coalesce(Case.answered_at, Case.closed_at)
+
+
+def reviewed_sql():
+    """A closure through the final review (终审): approved after the answer. Closing without review
+    (review off, a supervisor's decision from triage, the platform's answer) stamps both at once."""
+    return Case.closed_at > Case.answered_at
+
+
+#: events that sent an answer (or a not-taken-up decision) to the final review, and that sent one back
+SUBMITTED_ACTIONS = (Action.answer.value, Action.close_not_taken_up.value)
+
+
+def _events_sql(as_of: datetime, *conditions):
+    return (select(sa.func.count()).select_from(CaseEvent)
+            .where(CaseEvent.case_id == Case.id, CaseEvent.created_at <= as_of, *conditions)
+            .scalar_subquery())
+
+
+def submitted_sql(as_of: datetime):
+    """SQL: how many times the case's answer went to the final review by ``as_of``."""
+    return _events_sql(as_of, CaseEvent.action.in_(SUBMITTED_ACTIONS), CaseEvent.state_after == State.in_review)
+
+
+def sent_back_sql(as_of: datetime):
+    """SQL: how many times the final review sent the case's answer back (驳回重办) by ``as_of``."""
+    return _events_sql(as_of, CaseEvent.action == Action.reject.value)
 
 
 #: the one bucket of the four each received case falls in at the as-of moment -> the counts it adds to
@@ -176,6 +203,10 @@ class Snapshot:
     due_at: datetime
     outcome: str | None
     category_code: int
+    #: closed through the final review (an approval), and the answers sent to it and sent back by then
+    reviewed: bool = False
+    submitted: int = 0
+    sent_back: int = 0
 
 
 def snapshot_buckets(snapshot: Snapshot, as_of: datetime) -> set[str]:

@@ -37,6 +37,7 @@ from tracker.reports.params import (
     GROUP_HEADINGS,
     HEADINGS,
     RATE_KEYS,
+    REVIEW_FOOTNOTE,
     TOTAL_LABEL,
 )
 from tracker.workdays import BEIJING
@@ -177,7 +178,8 @@ def write_xlsx(report: dict, target) -> None:
                  ["统计范围", f"{report['scope']['name']}（{report['scope']['code']}）"],
                  ["收到日期", f"{report['from']} 至 {report['to']}"],
                  ["统计时点", as_of_cell_value(report)],
-                 ["口径", _zh(FOOTNOTE)]):
+                 ["口径", _zh(FOOTNOTE)],
+                 ["终审", _zh(REVIEW_FOOTNOTE)]):
         notes.append([_cell(notes, value, number_format=DATE_TIME_FORMAT if isinstance(value, datetime) else None)
                       for value in line])
     workbook.save(target)

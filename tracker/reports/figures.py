@@ -63,7 +63,10 @@ from tracker.reports.buckets import (
     from_cases,
     group_expression,
     not_reopened_after,
+    reviewed_sql,
+    sent_back_sql,
     snapshot_buckets,
+    submitted_sql,
     workdays_sql,
 )
 from tracker.reports.history import reopened_snapshots
@@ -103,14 +106,48 @@ def nearest_rank(histogram: Counter, percentile: float = 0.9) -> int | None:
     return None  # unreachable: the ranks add up to n
 
 
-def _finish(counts: dict, durations: Counter) -> dict:
+def _mean(histogram: Counter) -> float | None:
+    n = sum(histogram.values())
+    return round(sum(d * c for d, c in histogram.items()) / n, 2) if n else None
+
+
+def _finish(counts: dict, durations: Counter, review: Review | None = None) -> dict:
+    review = review or Review()
     figures = dict(counts)
     figures["completion_rate"] = rate(counts["closed"], counts["received"])
     figures["on_time_rate"] = rate(counts["closed_on_time"], counts["received"] - counts["open_not_due"])
-    n = sum(durations.values())
-    figures["avg_workdays"] = round(sum(d * c for d, c in durations.items()) / n, 2) if n else None
+    figures["avg_workdays"] = _mean(durations)
     figures["p90_workdays"] = nearest_rank(durations)
+    figures["review_avg_workdays"] = _mean(review.days)
+    figures["review_p90_workdays"] = nearest_rank(review.days)
+    waited = sum(d * c for d, c in review.days.items())
+    figures["review_share"] = rate(waited, waited + review.handling_days)
+    figures["submitted"], figures["sent_back"] = review.submitted, review.sent_back
+    figures["reject_rate"] = rate(review.sent_back, review.submitted)
     return figures
+
+
+@dataclass
+class Review:
+    """The final review (终审) of one row: a histogram of the working days from the last answer to
+    the approval of the cases closed through review, the working days from receipt to answer of
+    the same cases, and the answers sent to review and sent back."""
+
+    days: Counter = field(default_factory=Counter)
+    handling_days: int = 0
+    submitted: int = 0
+    sent_back: int = 0
+
+    def add(self, handling_days, review_days, submitted: int, sent_back: int, number: int) -> None:
+        if review_days is not None:
+            self.days[review_days] += number
+            self.handling_days += (handling_days or 0) * number
+        self.submitted += submitted
+        self.sent_back += sent_back
+
+    def __add__(self, other: Review) -> Review:
+        return Review(self.days + other.days, self.handling_days + other.handling_days,
+                      self.submitted + other.submitted, self.sent_back + other.sent_back)
 
 
 @dataclass
@@ -123,12 +160,18 @@ class Tally:
     category_counts: dict = field(default_factory=dict)
     category_durations: dict = field(default_factory=dict)
     by_outcome: dict = field(default_factory=lambda: {o.value: 0 for o in Outcome})
+    reviews: dict = field(default_factory=dict)
+    category_reviews: dict = field(default_factory=dict)
 
-    def add(self, key, category, buckets, outcome, days, number: int = 1) -> None:
+    def add(self, key, category, buckets, outcome, days, number: int = 1, review_days=None,
+            submitted: int = 0, sent_back: int = 0) -> None:
         for target, target_key in ((self.counts, key), (self.category_counts, category)):
             row = target.setdefault(target_key, _empty_counts())
             for bucket in buckets:
                 row[bucket] += number
+        for target, target_key in ((self.reviews, key), (self.category_reviews, category)):
+            target.setdefault(target_key, Review()).add(days, review_days if "closed" in buckets else None,
+                                                        submitted, sent_back, number)
         if "closed" in buckets:
             self.durations.setdefault(key, Counter())[days] += number
             self.category_durations.setdefault(category, Counter())[days] += number
@@ -142,17 +185,21 @@ def _one_pass(session: Session, params: Params, group, tally: Tally) -> None:
     first = beijing_date(params.window_start)
     last = max(beijing_date(min(params.as_of, utcnow())), first)
     closed = closed_sql(params.as_of)
-    workdays = workdays_sql(Case.received_at, answer_sql(), load_calendar(session), first, last,
-                            session.get_bind().dialect.name)
+    calendar, dialect = load_calendar(session), session.get_bind().dialect.name
+    workdays = workdays_sql(Case.received_at, answer_sql(), calendar, first, last, dialect)
+    review_workdays = workdays_sql(Case.answered_at, Case.closed_at, calendar, first, last, dialect)
     query = (from_cases(select(group.label("group_key"), Case.category_code, bucket_of(params.as_of).label("bucket"),
                                sa.case((closed, Case.outcome)).label("outcome"),
-                               sa.case((closed, workdays)).label("days"), sa.func.count().label("number")))
+                               sa.case((closed, workdays)).label("days"),
+                               sa.case((sa.and_(closed, reviewed_sql()), review_workdays)).label("review_days"),
+                               sa.func.count().label("number"),
+                               sa.func.sum(submitted_sql(params.as_of)), sa.func.sum(sent_back_sql(params.as_of))))
              .where(*base_conditions(params), not_reopened_after(params.as_of))
-             .group_by(*(sa.literal_column(str(n)) for n in range(1, 6))))
+             .group_by(*(sa.literal_column(str(n)) for n in range(1, 7))))
     confirmed = {bucket: counts | {"confirmed"} for bucket, counts in BUCKETS_OF.items()}
-    for key, category, bucket, outcome, days, number in session.execute(query):
+    for key, category, bucket, outcome, days, review_days, number, submitted, sent_back in session.execute(query):
         tally.add(key, category, confirmed[bucket] if outcome == Outcome.fixed else BUCKETS_OF[bucket], outcome,
-                  days, number)
+                  days, number, review_days, int(submitted or 0), int(sent_back or 0))
 
 
 def _group_labels(session: Session, params: Params, keys) -> dict:
@@ -178,11 +225,14 @@ def compute(session: Session, params: Params) -> dict:
     calendar = None
     for key, snap in reopened_snapshots(session, params, group):
         buckets = snapshot_buckets(snap, params.as_of)
-        days = None
+        days = review_days = None
         if "closed" in buckets:
             calendar = calendar or load_calendar(session)
             days = calendar.workdays_between(snap.received_at, snap.answered_at or snap.closed_at)
-        tally.add(key, snap.category_code, buckets, snap.outcome, days)
+            if snap.reviewed:
+                review_days = calendar.workdays_between(snap.answered_at, snap.closed_at)
+        tally.add(key, snap.category_code, buckets, snap.outcome, days, 1, review_days, snap.submitted,
+                  snap.sent_back)
     counts, durations, by_outcome = tally.counts, tally.durations, tally.by_outcome
     category_counts, category_durations = tally.category_counts, tally.category_durations
 
@@ -190,7 +240,8 @@ def compute(session: Session, params: Params) -> dict:
     rows = []
     for key, row_counts in counts.items():
         code, name = labels.get(key, ("", str(key)))
-        rows.append({"key": code, "name": name, **_finish(row_counts, durations.get(key, Counter()))})
+        rows.append({"key": code, "name": name,
+                     **_finish(row_counts, durations.get(key, Counter()), tally.reviews.get(key))})
     if params.by == "category":
         rows.sort(key=lambda r: int(r["key"]))
     else:
@@ -205,7 +256,7 @@ def compute(session: Session, params: Params) -> dict:
     cat_names = {c.code: c.name_zh for c in session.exec(select(Category)).all()}
     by_category = [
         {"key": str(code), "name": cat_names.get(code, str(code)),
-         **_finish(category_counts[code], category_durations.get(code, Counter()))}
+         **_finish(category_counts[code], category_durations.get(code, Counter()), tally.category_reviews.get(code))}
         for code in sorted(category_counts)
     ]
     report = {
@@ -214,7 +265,7 @@ def compute(session: Session, params: Params) -> dict:
         "as_of": params.as_of.astimezone(BEIJING).isoformat(),
         "scope": {"code": params.scope.code, "name": params.scope.name},
         "by": params.by,
-        **_finish(totals, all_durations),
+        **_finish(totals, all_durations, sum(tally.reviews.values(), Review())),
         "by_outcome": {k: v for k, v in by_outcome.items() if k},
         "by_category": by_category,
         "rows": rows,

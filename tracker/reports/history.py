@@ -17,6 +17,7 @@ from tracker.cases.history import Action
 from tracker.cases.models import Case, CaseEvent
 from tracker.cases.states import State
 from tracker.reports.buckets import (
+    SUBMITTED_ACTIONS,
     Snapshot,
     base_conditions,
     from_cases,
@@ -32,7 +33,8 @@ def snapshot(case: Case, events: list[CaseEvent], as_of: datetime, calendar) -> 
     before = [e for e in events if e.id < reopen.id]
     closing = next((e for e in reversed(before) if e.state_after == State.closed), None)
     if closing is None:  # a history without its closure: the case as it stands
-        return Snapshot(case.id, case.received_at, None, None, case.due_at, None, case.category_code)
+        return Snapshot(case.id, case.received_at, None, None, case.due_at, None, case.category_code, False,
+                        *_reviews(events, as_of))
     answer = next((e for e in reversed(before) if e.id <= closing.id
                    and e.action in (Action.answer, Action.close_not_taken_up)), closing)
     cycle_start = next((e for e in reversed(before) if e.action == Action.reopen), None)
@@ -49,7 +51,15 @@ def snapshot(case: Case, events: list[CaseEvent], as_of: datetime, calendar) -> 
                 due_at = decided.due_after
     outcome = history.read(closing).outcome or history.read(answer).outcome
     return Snapshot(case.id, case.received_at, closing.created_at, answer.created_at, due_at, outcome,
-                    case.category_code)
+                    case.category_code, closing.action == Action.approve, *_reviews(events, as_of))
+
+
+def _reviews(events: list[CaseEvent], as_of: datetime) -> tuple[int, int]:
+    """The answers sent to the final review and sent back by ``as_of`` (the rule of
+    :func:`tracker.reports.buckets.submitted_sql` and :func:`~tracker.reports.buckets.sent_back_sql`)."""
+    until = [e for e in events if e.created_at <= as_of]
+    return (sum(1 for e in until if e.action in SUBMITTED_ACTIONS and e.state_after == State.in_review),
+            sum(1 for e in until if e.action == Action.reject))
 
 
 def reopened_snapshots(session: Session, params: Params, group) -> list[tuple[object, Snapshot]]:

@@ -15,9 +15,16 @@ from tracker.workdays import BEIJING, start_of_day
 
 COUNT_KEYS = ("received", "closed", "closed_on_time", "closed_late", "open_overdue", "open_not_due",
               "confirmed")
-RATE_KEYS = ("completion_rate", "on_time_rate")
-TIME_KEYS = ("avg_workdays", "p90_workdays")
-FIGURE_KEYS = COUNT_KEYS + RATE_KEYS + TIME_KEYS
+#: the final review (终审): answers sent to review and sent back, and the time answers waited
+REVIEW_COUNT_KEYS = ("submitted", "sent_back")
+REVIEW_KEYS = ("review_avg_workdays", "review_p90_workdays", "review_share") + REVIEW_COUNT_KEYS + ("reject_rate",)
+RATE_KEYS = ("completion_rate", "on_time_rate", "review_share", "reject_rate")
+TIME_KEYS = ("avg_workdays", "p90_workdays", "review_avg_workdays", "review_p90_workdays")
+#: the main table's columns; the final review's have a table of their own on the page
+TABLE_KEYS = COUNT_KEYS + ("completion_rate", "on_time_rate", "avg_workdays", "p90_workdays")
+FIGURE_KEYS = TABLE_KEYS + REVIEW_KEYS
+#: a row whose answers waited in review for more than this share of their working days is marked ▲
+REVIEW_BOTTLENECK = 0.5
 GROUPINGS = ("org", "site", "category")
 
 #: column headings, shared by the HTML table, CSV and XLSX (these two in Chinese)
@@ -33,6 +40,12 @@ HEADINGS = {
     "on_time_rate": lazy_pgettext("report", "按期办结率"),
     "avg_workdays": lazy_pgettext("report", "平均办理工作日"),
     "p90_workdays": lazy_pgettext("report", "90%办理工作日"),
+    "review_avg_workdays": lazy_pgettext("report", "终审平均工作日"),
+    "review_p90_workdays": lazy_pgettext("report", "90%终审工作日"),
+    "review_share": lazy_pgettext("report", "终审用时占比"),
+    "submitted": lazy_pgettext("report", "提交审核"),
+    "sent_back": lazy_pgettext("report", "驳回"),
+    "reject_rate": lazy_pgettext("report", "驳回率"),
 }
 GROUP_HEADINGS = {"org": lazy_pgettext("report", "单位"), "site": lazy_pgettext("report", "网站"),
                   "category": lazy_pgettext("report", "问题类型")}
@@ -47,6 +60,11 @@ FOOTNOTE = _l(
     "按期办结指最终审核通过的答复在办理期限内作出。"
     "办理工作日自收到次日起计算，90%办理工作日取最近秩次法（第⌈0.9n⌉小的值）。"
     "统计时点之后被重办的留言，按其在统计时点的状态（重办前的办结）计算。"
+)
+REVIEW_FOOTNOTE = _l(
+    "终审用时：经审核办结的留言，从最后一次答复到审核通过的工作日数（答复当日不计）。"
+    "终审用时占比＝这些留言的终审工作日之和÷（办理工作日＋终审工作日）之和，即办结所用工作日中等待终审的部分。"
+    "驳回率＝驳回次数÷提交审核次数（答复和不予受理决定），均计至统计时点。"
 )
 
 

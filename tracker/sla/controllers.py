@@ -108,6 +108,12 @@ def is_weak(rate: float | None, target: float) -> bool:
     return rate is not None and rate * 100 < target
 
 
+def is_slow_review(share: float | None) -> bool:
+    """Answers that waited in the final review for more than half their working days: the
+    reviewers are the bottleneck of that row."""
+    return share is not None and share > report_params.REVIEW_BOTTLENECK
+
+
 @role_required(Role.supervisor, Role.admin)
 def report_page():
     """The report table with its totals row, chart, sentence, footnote and download links."""
@@ -123,8 +129,9 @@ def report_page():
                            picked=report_params.quarter_of(params.date_from, params.date_to) or (
                                today.year, (today.month - 1) // 3 + 1),
                            years=range(today.year, 2014, -1), quarters=report_params.QUARTERS,
-                           keys=report_params.FIGURE_KEYS, count_keys=report_params.COUNT_KEYS,
-                           rate_keys=report_params.RATE_KEYS,
+                           keys=report_params.TABLE_KEYS, count_keys=report_params.COUNT_KEYS,
+                           rate_keys=report_params.RATE_KEYS, review_keys=report_params.REVIEW_KEYS,
+                           is_slow_review=is_slow_review, review_footnote=report_params.REVIEW_FOOTNOTE,
                            headings=report_params.HEADINGS, group_heading=report_params.GROUP_HEADINGS[params.by],
                            total_label=report_params.TOTAL_LABEL, percent=percent, children=children,
                            footnote=report_params.FOOTNOTE, outcome_name=outcome_name)

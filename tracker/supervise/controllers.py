@@ -8,7 +8,7 @@ from tracker.auth.access import current_actor, role_required
 from tracker.auth.forms import CsrfForm
 from tracker.calendar.status import missing_year_warning
 from tracker.calendar.store import load_calendar
-from tracker.cases import deadlines
+from tracker.cases import deadlines, lint
 from tracker.cases import operations as ops
 from tracker.cases.history import ACTION_NAMES
 from tracker.cases.states import OUTCOME_NAMES, STATE_NAMES
@@ -38,6 +38,7 @@ def _index_page(*, errors: dict | None = None, values: dict | None = None, statu
         "supervise/index.html", actor=actor,
         triage=triage, returns=util.return_notes(session, triage),
         unsatisfied=util.unsatisfied(session, actor), review=review, **review_evidence(session, review),
+        review_lint=lint.answer_findings(session, [c.id for c in review]),
         extensions=extensions,
         extension_dues={x.id: deadlines.extension_due(c, calendar, x.workdays) for x, c in extensions},
         overdue=overdue, chases=util.chasing(session, overdue),
