@@ -26,6 +26,10 @@ FIGURE_KEYS = TABLE_KEYS + REVIEW_KEYS
 #: a row whose answers waited in review for more than this share of their working days is marked ▲
 REVIEW_BOTTLENECK = 0.5
 GROUPINGS = ("org", "site", "category")
+#: the version of the counting rules (this module, :mod:`.buckets`, :mod:`.figures`, :mod:`.history`):
+#: a published report (:mod:`tracker.published`) records it. Bump it whenever a change to those rules
+#: could change a figure of the same cases, so that a published figure says which rules made it.
+RULES_VERSION = "2026.12-1"
 
 #: column headings, shared by the HTML table, CSV and XLSX (these two in Chinese)
 HEADINGS = {

@@ -1,0 +1,1 @@
+"""Published reports (通报): frozen snapshots of the SLA report, their lists and the diff against now."""
