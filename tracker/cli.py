@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "tracker.demo",  # demo
     "tracker.commands.calendar",  # calendar load / status / due
     "tracker.commands.reports",  # report
+    "tracker.commands.published",  # publish-report, published show / diff
     "tracker.commands.accounts",  # create-user and other account commands
     "tracker.commands.tokens",  # create-token, revoke-token
     "tracker.commands.background",  # sweep, relay, scheduler
