@@ -76,4 +76,4 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 #: feature packages that serve pages, each with ``blueprint.py`` exposing ``bp``
-BLUEPRINTS = ("public", "auth", "inbox", "supervise", "sla", "admin", "api")
+BLUEPRINTS = ("public", "auth", "inbox", "supervise", "sla", "admin", "api", "published")

@@ -18,8 +18,8 @@ from tracker.evidence.models import PageCheck  # noqa: F401
 from tracker.organisations.models import Organisation, Site, SiteHost  # noqa: F401
 from tracker.outbox.models import Outbox, SentMessage  # noqa: F401
 from tracker.public.captcha import CaptchaChallenge  # noqa: F401
-from tracker.published.models import PublishedCaseList, PublishedReport  # noqa: F401
 from tracker.public.held import HeldUpload  # noqa: F401
+from tracker.published.models import PublishedCaseList, PublishedReport  # noqa: F401
 from tracker.users.models import ApiToken, PasswordReset, RolePolicy, User  # noqa: F401
 
 metadata = SQLModel.metadata
