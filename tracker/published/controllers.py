@@ -13,6 +13,7 @@ from sqlmodel import select
 
 from tracker.auth.access import current_actor, role_required
 from tracker.cases.models import Case
+from tracker.cases.states import OUTCOME_NAMES, Outcome
 from tracker.extensions import db
 from tracker.organisations.models import Organisation
 from tracker.organisations.scope import is_within
@@ -49,6 +50,10 @@ def _staff_report(report_id: int) -> PublishedReport:
     if own is not None and (scope is None or not is_within(scope, own)):
         abort(404)
     return published
+
+
+def outcome_name(value: str) -> str:
+    return str(OUTCOME_NAMES[Outcome(value)]) if value in Outcome.__members__ else value
 
 
 def _common() -> dict:
@@ -142,7 +147,8 @@ def staff_diff(report_id: int):
     """与发布时比较: the same report recomputed now, every figure that changed and every case that moved."""
     published = _staff_report(report_id)
     result = util.diff(db.session, published)
-    return render_template("published/diff.html", published=published, result=result, **_common())
+    return render_template("published/diff.html", published=published, result=result, outcome_name=outcome_name,
+                           **_common())
 
 
 @role_required(Role.supervisor, Role.admin)
