@@ -11,8 +11,9 @@ after the moment of publication:
 - ``rerouted``: assigned or re-routed (改派) to another organisation; ``moved``: its row changed
   without that (its site, or its organisation, now under another supervisor);
 - ``calendar``: a loaded calendar year moved its due time (a recompute that changed it);
-- ``imported_later``: received before the as-of moment but recorded after publication (an
-  import of the national platform's records); ``received_later``: received after the as-of moment;
+- ``imported_later``: received before the as-of moment, not counted then, and not routed since:
+  recorded after publication (an import of the national platform's records, whose events carry
+  the records' own past times); ``received_later``: received after the as-of moment;
 - ``due_passed``: its due time passed while it stayed open; ``other``: none of these.
 """
 from __future__ import annotations
@@ -189,22 +190,27 @@ def _membership(lists: dict[tuple[str, str], list[int]]) -> dict[int, tuple[str,
 
 def _reasons(case: Case | None, events: list[CaseEvent], before, after, published: PublishedReport) -> list[str]:
     """Why a case moved, from its events after publication (see the module's docstring)."""
-    reasons = []
     actions = {event.action for event in events}
+    routed = bool(actions & {Action.reroute, Action.assign})
+    if before is None and case is not None:
+        # not counted then: received since, routed into the scope since, or recorded since (an import
+        # replays a record's events at their own past times, so a later import has no later event)
+        if case.received_at > published.as_of:
+            return ["received_later"]
+        return ["rerouted"] if routed else ["imported_later"]
+    reasons = []
     if Action.reopen in actions:
         reasons.append("reopened")
     if Action.approve in actions:
         reasons.append("approved_late")
     elif any(e.state_after == "closed" for e in events if e.action != Action.reopen):
         reasons.append("closed_since")
-    if actions & {Action.reroute, Action.assign}:
+    if routed:
         reasons.append("rerouted")
     elif before is not None and after is not None and before[0] != after[0]:
         reasons.append("moved")
     if any(e.action == Action.recompute_due and read(e).due_before != read(e).due_after for e in events):
         reasons.append("calendar")
-    if before is None and case is not None:
-        reasons.append("received_later" if case.received_at > published.as_of else "imported_later")
     if not reasons and before is not None and after is not None and "open_not_due" in before[1] \
             and "open_overdue" in after[1]:
         reasons.append("due_passed")
