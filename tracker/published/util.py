@@ -31,6 +31,7 @@ from tracker.cases.models import Case, CaseEvent
 from tracker.db import utcnow
 from tracker.errors import NotFound
 from tracker.organisations.models import Organisation
+from tracker.organisations.scope import in_subtree
 from tracker.published.models import AS_OF_FIXED, PublishedCaseList, PublishedReport
 from tracker.reports.figures import bucket_filter, compute
 from tracker.reports.params import COUNT_KEYS, FIGURE_KEYS, Params, make_params
@@ -117,7 +118,7 @@ def published_list(session: Session, scope: Organisation | None = None) -> list[
     query = select(PublishedReport).order_by(PublishedReport.published_at.desc(), PublishedReport.id.desc())
     if scope is not None:
         query = query.join(Organisation, Organisation.id == PublishedReport.scope_id).where(
-            Organisation.path.startswith(scope.path, autoescape=True))
+            in_subtree(Organisation.path, scope))
     return list(session.exec(query).all())
 
 
