@@ -25,6 +25,7 @@ EXPECTED = {
     ("users.logout", "GET"): {r: 200 for r in ROLES},
     ("users.logout", "POST"): {r: 302 for r in ROLES},
     ("inbox.index", "GET"): {"anonymous": LOGIN, "organiser": 200, "supervisor": 403, "admin": 403},
+    ("inbox.returned", "GET"): {"anonymous": LOGIN, "organiser": 200, "supervisor": 403, "admin": 403},
     ("inbox.case", "GET"): {"anonymous": LOGIN, "organiser": (200, 404), "supervisor": (200, 404), "admin": (200, 200)},
     ("inbox.act", "POST"): {"anonymous": LOGIN, "organiser": (302, 404), "supervisor": (302, 404), "admin": (302, 302)},
     ("inbox.attachment", "GET"): {"anonymous": LOGIN, "organiser": (200, 404), "supervisor": (200, 404),

@@ -9,3 +9,4 @@ bp.add_url_rule("/cases/<tracking_number>", view_func=c.case, endpoint="case")
 bp.add_url_rule("/cases/<tracking_number>/act/<operation>", view_func=c.act, methods=["POST"], endpoint="act")
 bp.add_url_rule("/cases/<tracking_number>/attachments/<int:attachment_id>", view_func=c.attachment,
                 endpoint="attachment")
+bp.add_url_rule("/inbox/returned", view_func=c.returned, endpoint="returned")
