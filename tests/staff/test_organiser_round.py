@@ -126,6 +126,8 @@ def test_actions_are_grouped_no_outcome_is_assumed_and_canned_answers_insert(cli
 
     done = client.post(f"/cases/{number}/act/answer", data={"text": "您反映的信息已更新。", "outcome": "explained"})
     assert done.status_code == 302 and _case(session, number).outcome == "explained"
+    late = client.post(f"/cases/{number}/act/answer", data={"canned": str(canned.id), "insert": "1"})
+    assert late.status_code == 409  # in review: nothing to insert into
 
 
 def test_closed_queue_shows_on_time_or_late_and_the_header_who_is_signed_in(client, world, factory, session):

@@ -123,7 +123,8 @@ def act(tracking_number: str, operation: str):
     form = CsrfForm()
     if not form.validate_on_submit():
         abort(400)
-    if operation == Action.answer and "insert" in request.form:
+    if operation == Action.answer and "insert" in request.form \
+            and operation in available_actions(db.session, actor, case):
         return _insert_canned(case)
     try:
         with db.transaction() as session:
