@@ -115,6 +115,16 @@ def test_the_organisers_desk(desk, chromium):
     assert "MARK-RETURN" not in tab.inner_text("main")
     check_page(tab, "organiser-returned-list")
 
+    # the organisation's own canned answers
+    tab.goto(f"{base}/inbox/canned")
+    tab.fill("#canned-title", "本局落款")
+    tab.fill("#canned-body", "广州市浏览器测试局网站管理办公室")
+    with tab.expect_navigation():
+        tab.click("form[action='/inbox/canned'] button[type=submit]")
+    assert "已添加常用答复：本局落款" in tab.inner_text(".flash")
+    assert "指南已更新" in tab.inner_text(".canned-list") and "本局落款" in tab.inner_text(".canned-list")
+    check_page(tab, "organiser-canned-answers")
+
     # the closed queue: on time or late
     tab.goto(f"{base}/inbox?state=closed")
     assert "按期办结" in _row(tab, numbers["closed"])

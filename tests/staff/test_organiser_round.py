@@ -183,3 +183,29 @@ def test_the_history_tells_the_whole_story(client, world, session):
     assert "状态：" in submit and "→" not in submit
     events = session.exec(select(CaseEvent).where(CaseEvent.case_id == case.id)).all()
     assert len([e for e in events if e.action == "chase"]) == 2
+
+
+def test_organisers_keep_their_own_canned_answers(client, world, session):
+    session.add(CannedAnswer(category_code=None, title="通用结尾", body="感谢您的监督。"))
+    session.commit()
+    sign_in(client, world.organiser_a)
+    page = client.get("/inbox/canned").text
+    assert "通用结尾" in page and "/delete" not in page  # shared: usable, not removable here
+    empty = client.post("/inbox/canned", data={"title": "", "body": "x"})
+    assert empty.status_code == 422 and "请填写标题和内容。" in empty.text
+    added = client.post("/inbox/canned", data={"title": "广州落款", "body": "广州市测试局网站办", "category": "2"},
+                        follow_redirects=True)
+    assert added.status_code == 200 and "已添加常用答复：广州落款" in added.text
+    own = session.exec(select(CannedAnswer).where(CannedAnswer.title == "广州落款")).one()
+    assert own.organisation_id == world.org_a.id and own.category_code == 2
+    assert "广州市测试局网站办" in client.get(f"/cases/{world.case_a.tracking_number}").text  # offered on its cases
+
+    shared = session.exec(select(CannedAnswer).where(CannedAnswer.title == "通用结尾")).one()
+    assert client.post(f"/inbox/canned/{shared.id}/delete").status_code == 404
+    sign_in(client, world.organiser_b)
+    assert "广州落款" not in client.get("/inbox/canned").text
+    assert client.post(f"/inbox/canned/{own.id}/delete").status_code == 404
+    sign_in(client, world.organiser_a)
+    assert client.post(f"/inbox/canned/{own.id}/delete").status_code == 302
+    session.expire_all()
+    assert session.get(CannedAnswer, own.id) is None and session.get(CannedAnswer, shared.id) is not None

@@ -11,6 +11,7 @@ from tracker.auth.forms import CsrfForm
 from tracker.calendar.store import load_calendar
 from tracker.cases import operations as ops
 from tracker.cases import queries
+from tracker.cases.canned import create_canned_answer, delete_own_canned_answer
 from tracker.cases.history import ACTION_NAMES, Action, action_name, timeline
 from tracker.cases.models import Attachment
 from tracker.cases.permissions import STAFF_OPERATIONS, available_actions
@@ -49,6 +50,42 @@ def returned():
     rows, has_next = util.returned_cases(db.session, current_actor().organisation, number)
     return render_template("inbox/returned.html", rows=rows, number=number, has_next=has_next,
                            state_names=STATE_NAMES)
+
+
+@role_required("organiser")
+def canned():
+    """常用答复: the shared ones to use, and this organisation's own to add and remove."""
+    actor = current_actor()
+    form = CsrfForm()
+    errors, values, status = {}, {}, 200
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        values = request.form.to_dict()
+        try:
+            with db.transaction() as session:
+                create_canned_answer(session, title=values.get("title", ""), body=values.get("body", ""),
+                                     category_code=whole_number(values.get("category", "")),
+                                     organisation_id=actor.organisation.id)
+        except DomainError as exc:
+            errors, status = {"add": exc.message(current_language())}, exc.status
+        else:
+            flash(_("已添加常用答复：%(title)s", title=values.get("title", "").strip()), "success")
+            return redirect(url_for("inbox.canned"))
+    return render_template("inbox/canned.html", answers=util.usable_canned_answers(db.session, actor),
+                           categories=queries.categories(db.session), own_id=actor.organisation.id,
+                           errors=errors, values=values, form=form), status
+
+
+@role_required("organiser")
+def delete_canned(answer_id: int):
+    """Remove one of this organisation's own canned answers (a shared one is not found: 404)."""
+    if not CsrfForm().validate_on_submit():
+        abort(400)
+    with db.transaction() as session:
+        delete_own_canned_answer(session, answer_id=answer_id, organisation_id=current_actor().organisation.id)
+    flash(_("已删除常用答复。"), "success")
+    return redirect(url_for("inbox.canned"))
 
 
 def _case_page(case, *, errors: dict | None = None, status: int = 200, values: dict | None = None):

@@ -45,6 +45,14 @@ def canned_answers(session: Session, actor: Actor, category_code: int) -> list[C
     ).order_by(CannedAnswer.title)).all()
 
 
+def usable_canned_answers(session: Session, actor: Actor) -> list[CannedAnswer]:
+    """Every canned answer ``actor``'s organisation may use: the shared ones and its own."""
+    org_id = actor.organisation.id if actor.organisation else None
+    return session.exec(select(CannedAnswer).where(
+        or_(CannedAnswer.organisation_id.is_(None), CannedAnswer.organisation_id == org_id),
+    ).order_by(CannedAnswer.category_code, CannedAnswer.title)).all()
+
+
 def canned_answer(session: Session, actor: Actor, category_code: int, raw_id: str) -> CannedAnswer | None:
     """The canned answer ``raw_id`` if it is one offered to ``actor`` for this category."""
     return next((a for a in canned_answers(session, actor, category_code) if str(a.id) == raw_id), None)
