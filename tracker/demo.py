@@ -20,9 +20,10 @@ from flask.cli import with_appcontext
 from sqlmodel import Session, func, select
 
 from tracker import demo_data as data
-from tracker.calendar.store import pinned_calendar
+from tracker.calendar.store import load_calendar, pinned_calendar
+from tracker.cases import deadlines
 from tracker.cases import operations as ops
-from tracker.cases.models import Case
+from tracker.cases.models import CannedAnswer, Case
 from tracker.cases.scope import CITIZEN, Actor
 from tracker.cases.states import State
 from tracker.db import frozen_clock, utcnow
@@ -32,7 +33,7 @@ from tracker.organisations.operations import create_site, get_or_create_organisa
 from tracker.outbox.models import Outbox
 from tracker.users.models import User
 from tracker.users.operations import create_user
-from tracker.workdays import BEIJING, start_of_day
+from tracker.workdays import BEIJING, beijing_date, start_of_day
 
 DEMO_PASSWORD = "demo-pass-2024"
 #: (email, role, organisation code, name)
@@ -44,6 +45,8 @@ DEMO_USERS = (
 )
 CATEGORY_WEIGHTS = {0: 22, 1: 18, 2: 22, 3: 8, 4: 12, 6: 6, 10: 12}
 HOUR = timedelta(hours=1)
+#: cases on the demo organiser's desk (DemoBuilder.build_desk)
+DESK_SIZE = 5
 
 
 def logins_text() -> str:
@@ -78,6 +81,8 @@ class DemoBuilder:
         self.provincial_sites: list[tuple[Site, str]] = []
         self.actors: dict[int, Actor] = {}
         self.users: dict[str, User] = {}
+        #: case id -> (answer when fixed, answer when explained), written for its description
+        self.answers: dict[int, tuple[str, str]] = {}
 
     # ------------------------------------------------------------ organisations and sites
 
@@ -174,29 +179,37 @@ class DemoBuilder:
         path = self.rng.choice(data.PATHS)
         return f"https://{host}/{path}/content/post_{self.rng.randint(1000000, 9999999)}.html"
 
-    def description(self, category: int, received_at: datetime) -> str:
+    def story(self, category: int, received_at: datetime) -> tuple[tuple[str, str, str], dict]:
+        """One situation of ``category`` and the values its description and answers are filled with."""
         rng = self.rng
         year = received_at.astimezone(BEIJING).year
         wrong, right = rng.choice(data.TYPO_PAIRS)
         old_month = rng.randint(1, 12)
-        return rng.choice(data.DESCRIPTIONS[category]).format(
-            section=rng.choice(data.SECTIONS), title=rng.choice(data.TITLES).format(year=year),
-            old=f"{year - 1}年{old_month}月", year=year, service=rng.choice(data.SERVICES),
-            wrong=wrong, right=right)
+        values = dict(section=rng.choice(data.SECTIONS), title=rng.choice(data.TITLES).format(year=year),
+                      old=f"{year - 1}年{old_month}月", year=year, service=rng.choice(data.SERVICES),
+                      wrong=wrong, right=right)
+        return rng.choice(data.SITUATIONS[category]), values
 
     def add_case(self, received_at: datetime) -> Case:
-        rng = self.rng
         page_url, city = self.pick_target()
-        category = rng.choices(list(CATEGORY_WEIGHTS), weights=list(CATEGORY_WEIGHTS.values()))[0]
+        case = self.submit(page_url, received_at)
+        self._progress(case, city, received_at)
+        return case
+
+    def submit(self, page_url: str, received_at: datetime, category: int | None = None) -> Case:
+        """A citizen's report of one situation; its answers are kept for when the case is answered."""
+        rng = self.rng
+        if category is None:
+            category = rng.choices(list(CATEGORY_WEIGHTS), weights=list(CATEGORY_WEIGHTS.values()))[0]
+        (description, fixed, explained), values = self.story(category, received_at)
         surname = rng.choice(data.SURNAMES)
         with frozen_clock(received_at):
             case = ops.submit(
-                self.session, page_url=page_url, category=category,
-                description=self.description(category, received_at),
+                self.session, page_url=page_url, category=category, description=description.format(**values),
                 contact_name=surname + rng.choice(("先生", "女士")),
                 contact_phone=f"1{rng.choice('3589')}{rng.randint(0, 9)}{rng.randint(10000000, 99999999)}",
                 received_at=received_at).case
-        self._progress(case, city, received_at)
+        self.answers[case.id] = (fixed.format(**values), explained.format(**values))
         return case
 
     def _progress(self, case: Case, city: dict | None, t: datetime) -> None:
@@ -262,7 +275,7 @@ class DemoBuilder:
                 outcome = rng.choice(("duplicate", "out_of_scope", "insufficient_info"))
                 ops.close_not_taken_up(s, case, organiser, outcome=outcome, reason=data.NOT_TAKEN_UP[outcome])
             else:
-                self._answer(case, organiser)
+                self._answer(case, organiser, brief=fate == "rejected")
         if fate == "rejected":
             t = self._at(t + timedelta(hours=rng.uniform(2, 20)))
             with frozen_clock(t):
@@ -296,11 +309,65 @@ class DemoBuilder:
             self._answer(case, organiser, fixed=True)
         self._approve(case, supervisor, t)
 
-    def _answer(self, case: Case, organiser: Actor, fixed: bool | None = None) -> None:
+    def _answer(self, case: Case, organiser: Actor, fixed: bool | None = None, *, brief: bool = False) -> None:
+        """Answer with the text written for the case's own situation (or, ``brief``, the thin answer
+        that review sends back)."""
         if fixed is None:
             fixed = self.rng.random() < 0.7
-        text = data.FIXED_ANSWERS[case.category_code] if fixed else self.rng.choice(data.EXPLAINED_ANSWERS)
+        if_fixed, if_explained = self.answers[case.id]
+        text = data.BRIEF_ANSWER if brief else if_fixed if fixed else if_explained
         ops.answer(self.session, case, organiser, text=text, outcome="fixed" if fixed else "explained")
+
+    # ------------------------------------------------------------ the demo organiser's desk
+
+    def demo_organiser(self) -> Organisation:
+        code = next(code for _email, role, code, _name in DEMO_USERS if role == "organiser")
+        return self.session.exec(select(Organisation).where(Organisation.code == code)).one()
+
+    def seed_canned_answers(self) -> None:
+        """常用答复: shared ones per category, and a few of the demo organiser's own."""
+        own = self.demo_organiser().id
+        for organisation_id, rows in ((None, data.CANNED_ANSWERS), (own, data.ORGANISER_CANNED_ANSWERS)):
+            for category, title, body in rows:
+                self.session.add(CannedAnswer(category_code=category, organisation_id=organisation_id, title=title,
+                                              body=body))
+        self.session.flush()
+
+    def build_desk(self) -> dict[str, Case]:
+        """What the demo organiser finds on logging in: a new case, one due today, one overdue and
+        chased, an answer sent back by review, and one waiting in review."""
+        s, rng = self.session, self.rng
+        org = self.demo_organiser()
+        host = next(h for city in self.cities for site, h in city["sites"] if site.organiser_id == org.id)
+        organiser, calendar = self.actors[org.id], load_calendar(s)
+        today = beijing_date(self.now)
+        period = deadlines.answer_period()
+        last_day = today if calendar.is_workday(today) else calendar.add_workdays(today, 1)[0]
+        due_today = next(today - timedelta(days=back) for back in range(1, 30)
+                         if calendar.add_workdays(today - timedelta(days=back), period)[0] == last_day)
+        received = {"new": self.now - 2 * HOUR,
+                    "due_today": start_of_day(due_today) + 10 * HOUR,
+                    "overdue": start_of_day(today - timedelta(days=14)) + 15 * HOUR,
+                    "sent_back": self.now - 30 * HOUR,
+                    "in_review": self.now - 50 * HOUR}
+        desk = {}
+        for name, received_at in received.items():
+            case = desk[name] = self.submit(self._url(host), received_at, category=rng.choice((0, 1, 2, 4, 10)))
+            if name == "new":
+                continue
+            supervisor = self.actor_for(case.supervisor_id)
+            with frozen_clock(received_at + HOUR):
+                ops.accept(s, case, organiser)
+            if name == "overdue" and case.due_at + 2 * HOUR < self.now:
+                with frozen_clock(case.due_at + 2 * HOUR):
+                    ops.chase(s, case, supervisor, message=data.CHASE_MESSAGE)
+            if name in ("sent_back", "in_review"):
+                with frozen_clock(received_at + 4 * HOUR):
+                    self._answer(case, organiser, fixed=True, brief=name == "sent_back")
+            if name == "sent_back":
+                with frozen_clock(received_at + 6 * HOUR):
+                    ops.reject(s, case, supervisor, reason=data.REJECT_REASON)
+        return desk
 
     def _approve(self, case: Case, supervisor: Actor, t: datetime) -> bool:
         """Final review, when review is on. True once the case is closed."""
@@ -322,14 +389,17 @@ def load_demo(session: Session, *, today: date, seed: int, cases: int, now: date
     builder = DemoBuilder(session, now=now, seed=seed)
     builder.build_province()
     builder.build_users()
+    builder.seed_canned_answers()
     session.commit()
     created = 0
     with pinned_calendar(session):  # no calendar year is loaded meanwhile: read it once
-        for received_at in builder.receipt_times(quarter_start(today, 3), cases):
+        # the demo organiser's desk is part of the count
+        for received_at in builder.receipt_times(quarter_start(today, 3), max(cases - DESK_SIZE, 0)):
             builder.add_case(received_at)
             created += 1
             if created % 250 == 0:
                 session.commit()
+        created += len(builder.build_desk())
     # the replayed history's notifications belong to the past: nothing to deliver now
     session.execute(sa.delete(Outbox).where(Outbox.id > last_outbox))
     session.commit()

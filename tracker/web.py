@@ -21,7 +21,7 @@ from tracker.errors import BadRequest, DomainError, InvalidInput
 from tracker.extensions import db, login_manager, offered_languages
 from tracker.i18n import current_language
 from tracker.inputs import MAX_PAGE, first_unstorable, storable, utf8_form_encoded, whole_number
-from tracker.organisations.models import ORG_KIND_NAMES
+from tracker.organisations.models import ORG_KIND_NAMES, Organisation
 from tracker.users.models import ROLE_NAMES, User
 from tracker.workdays import BEIJING
 
@@ -179,6 +179,14 @@ def error_body(status: int, code: str, message: str, fields: dict | None = None)
     return {"status": status, "code": code, "message": message, "fields": fields or {}}
 
 
+def staff_organisation() -> str | None:
+    """The name of the logged-in member of staff's organisation, for the page header."""
+    if not current_user.is_authenticated or not current_user.organisation_id:
+        return None
+    organisation = db.session.get(Organisation, current_user.organisation_id)
+    return organisation.name if organisation else None
+
+
 def init_app(app: Flask) -> None:
     app.request_class = Request
     # first of all the hooks, so that nothing reads a request before it is checked
@@ -189,7 +197,8 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.filters["bjtime"] = beijing_time
     app.jinja_env.filters["due"] = due_label
-    app.jinja_env.globals.update(current_language=current_language, current_user=current_user)
+    app.jinja_env.globals.update(current_language=current_language, current_user=current_user,
+                                 staff_organisation=staff_organisation)
     # the words for stored codes, so that no page shows ``organiser`` or ``approved`` to its reader
     app.jinja_env.globals.update(role_names=ROLE_NAMES, kind_names=ORG_KIND_NAMES, outcome_names=OUTCOME_NAMES,
                                  state_names=STATE_NAMES, extension_state_names=EXTENSION_STATE_NAMES)
@@ -258,12 +267,14 @@ def init_app(app: Flask) -> None:
         return render_template("error.html", status=status, message=message), status
 
 
-def case_list_context(actor, default_state: str, queue_names: tuple[str, ...]) -> dict:
+def case_list_context(actor, default_state: str, queue_names: tuple[str, ...], *,
+                      count_sent_back: bool = False) -> dict:
     """What a case list page needs: the page of rows, the filters and the capped queue sizes."""
     filters = queries.Filters.from_args(request.args, default_state)
     page = page_number(request.args)
-    # sent_back is a filter on in_progress without an index of its own: listed, not counted
-    counted = tuple(q for q in queue_names if q not in ("all", "closed", "sent_back"))
+    # sent_back has an index of its own only by organiser (ix_case_sent_back): counted for the inbox
+    uncounted = ("all", "closed") if count_sent_back else ("all", "closed", "sent_back")
+    counted = tuple(q for q in queue_names if q not in uncounted)
     result = queries.list_cases(db.session, actor, filters, page, queues=counted)
     return {"page": result, "filters": filters, "queues": queue_names, "queue_names": queries.QUEUES,
             "sites": queries.sites_in_scope(db.session, actor), "categories": queries.categories(db.session),

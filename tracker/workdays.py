@@ -177,13 +177,17 @@ class WorkCalendar:
         return self.ordinal(last) - self.ordinal(first - timedelta(days=1)) if last >= first else 0
 
     def workdays_left(self, now: datetime, due_at: datetime) -> int:
-        """Working days left before ``due_at`` (today included, at least 1), or, once it has
-        passed, minus the working days overdue (at least 1): 剩1个工作日 / 超期2个工作日.
+        """The citizen's count of what is left before ``due_at``: the working days after today up to
+        and including the due date, so a case promised within 3 working days has 3 left on the day
+        of receipt (that day does not count) and 0 on its last day (due at 24:00 today). Once the
+        due time has passed, minus the working days overdue (at least 1).
+
+        剩3个工作日 (received today) · 剩1个工作日 · 0: 今日24时到期 · -2: 超期2个工作日.
         """
         today = beijing_date(now)
         due_date = beijing_date(due_at) - timedelta(days=1)
         if now < due_at:
-            return max(self.count_workdays(today, due_date), 1)
+            return self.count_workdays(today + timedelta(days=1), due_date)
         return -max(self.count_workdays(due_date + timedelta(days=1), today), 1)
 
     def reminder_at(self, due_at: datetime, workdays_before: int) -> datetime:

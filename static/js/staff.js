@@ -1,10 +1,15 @@
-// Staff pages: insert a canned answer into the answer text (works without it: the text can be typed).
+// Staff pages: insert a canned answer into the answer text. Without JavaScript the 插入 button
+// posts the form and the page comes back with the text filled in; with it, nothing is reloaded.
 (function () {
-  document.querySelectorAll("select.canned-select").forEach(function (select) {
-    select.addEventListener("change", function () {
-      var target = document.getElementById(select.getAttribute("data-target"));
-      if (!target || !select.value) { return; }
-      target.value = target.value ? target.value + "\n" + select.value : select.value;
+  document.querySelectorAll("button.canned-insert").forEach(function (button) {
+    button.addEventListener("click", function (event) {
+      var select = button.form.querySelector("select.canned-select");
+      var target = select && document.getElementById(select.getAttribute("data-target"));
+      var option = select && select.options[select.selectedIndex];
+      if (!target || !option || !option.value) { return; }  // the server says what is missing
+      event.preventDefault();
+      var body = option.getAttribute("data-body");
+      target.value = target.value.trim() ? target.value.replace(/\s+$/, "") + "\n" + body : body;
       target.focus();
       select.selectedIndex = 0;
     });

@@ -75,3 +75,58 @@ def test_demo_loads_a_province_once(committed_app):
     assert again.exit_code == 0, again.output
     assert "already loaded" in again.output
     assert count(select(func.count()).select_from(Case)) == 400
+
+
+def _pattern(template: str) -> re.Pattern:
+    """A demo text template ("《{title}》一文中…") as a pattern its filled-in texts match."""
+    return re.compile(re.sub(r"\\\{\w+\\\}", ".+", re.escape(template)) + r"\Z", re.S)
+
+
+def test_demo_answers_fit_their_questions_and_the_organiser_has_a_working_desk(committed_app):
+    from tests.staff.conftest import sign_in
+    from tracker import demo_data
+    from tracker.cases.models import CannedAnswer
+    from tracker.db import frozen_clock
+
+    result = committed_app.test_cli_runner().invoke(args=["demo", "--today", "2024-06-28", "--cases", "300"])
+    assert result.exit_code == 0, result.output
+    session = db.session
+    assert count(select(func.count()).select_from(Case)) == 300
+
+    # every answer is the one written for its case's own situation (or the thin first answer review sent back)
+    answered = session.exec(select(Case).where(Case.outcome.in_(("fixed", "explained")))).all()
+    assert len(answered) > 150
+    for case in answered:
+        situations = [s for s in demo_data.SITUATIONS[case.category_code] if _pattern(s[0]).match(case.description)]
+        assert situations, case.description
+        fits = [p for s in situations for p in (s[1], s[2]) if _pattern(p).match(case.answer)]
+        assert fits or case.answer == demo_data.BRIEF_ANSWER, (case.description, case.answer)
+    typo = next(c for c in answered if c.category_code == 4 and c.answer != demo_data.BRIEF_ANSWER)
+    quoted = set(re.findall(r"“([^”]+)”", typo.description))
+    assert quoted and quoted <= set(re.findall(r"“([^”]+)”", typo.answer)), (typo.description, typo.answer)
+
+    # canned answers: shared per category, and the demo organiser's own
+    organiser = session.exec(select(User).where(User.role == "organiser")).one()
+    canned = session.exec(select(CannedAnswer)).all()
+    assert {a.category_code for a in canned if a.organisation_id is None} >= {None, 0, 1, 2, 3, 4, 10}
+    assert any(a.organisation_id == organiser.organisation_id for a in canned)
+
+    # the demo organiser's desk: new, due today, overdue, sent back, waiting in review
+    mine = session.exec(select(Case).where(Case.organiser_id == organiser.organisation_id,
+                                           Case.state != State.closed)).all()
+    due_today = datetime(2024, 6, 28, 16, 0, tzinfo=UTC)  # 2024-06-28 24:00 Beijing
+    assert any(c.state == State.assigned for c in mine)
+    assert any(c.state == State.in_progress and c.due_at == due_today for c in mine)
+    assert any(c.due_at <= NOW for c in mine)
+    assert any(c.state == State.in_progress and c.sent_back_at is not None for c in mine)
+    assert any(c.state == State.in_review for c in mine)
+    client = committed_app.test_client()
+    sign_in(client, organiser)
+    with frozen_clock(NOW):
+        inbox = client.get("/inbox").text
+        assert "今日24时到期" in inbox and "超期" in inbox and "被驳回" in inbox
+        assert re.search(r"待签收 <span class=\"badge\">[1-9]", inbox)
+        assert re.search(r"被驳回 <span class=\"badge\">[1-9]", inbox)
+        sent_back = next(c for c in mine if c.sent_back_at is not None)
+        page = client.get(f"/cases/{sent_back.tracking_number}").text
+        assert demo_data.REJECT_REASON in page and "常用答复" in page

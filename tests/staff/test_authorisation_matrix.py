@@ -25,6 +25,10 @@ EXPECTED = {
     ("users.logout", "GET"): {r: 200 for r in ROLES},
     ("users.logout", "POST"): {r: 302 for r in ROLES},
     ("inbox.index", "GET"): {"anonymous": LOGIN, "organiser": 200, "supervisor": 403, "admin": 403},
+    ("inbox.returned", "GET"): {"anonymous": LOGIN, "organiser": 200, "supervisor": 403, "admin": 403},
+    ("inbox.canned", "GET"): {"anonymous": LOGIN, "organiser": 200, "supervisor": 403, "admin": 403},
+    ("inbox.canned", "POST"): {"anonymous": LOGIN, "organiser": 422, "supervisor": 403, "admin": 403},
+    ("inbox.delete_canned", "POST"): {"anonymous": LOGIN, "organiser": 404, "supervisor": 403, "admin": 403},
     ("inbox.case", "GET"): {"anonymous": LOGIN, "organiser": (200, 404), "supervisor": (200, 404), "admin": (200, 200)},
     ("inbox.act", "POST"): {"anonymous": LOGIN, "organiser": (302, 404), "supervisor": (302, 404), "admin": (302, 302)},
     ("inbox.attachment", "GET"): {"anonymous": LOGIN, "organiser": (200, 404), "supervisor": (200, 404),
@@ -89,6 +93,8 @@ def _url(app, world, endpoint: str, case) -> str:
         values["tracking_number"] = case.tracking_number
     if "attachment_id" in rule.arguments:
         values["attachment_id"] = world.attachments[case.id]
+    if "answer_id" in rule.arguments:
+        values["answer_id"] = 999999  # no such canned answer
     if "operation" in rule.arguments:
         values["operation"] = "add_note"
     # the admin pages of one row: the user, organisation or site of the case in question

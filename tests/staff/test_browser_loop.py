@@ -72,6 +72,7 @@ def test_report_accept_answer_approve_track(served, browser):
     organiser.click("#form-accept button[type=submit]")
     organiser.wait_for_selector("#form-answer")
     organiser.fill("#answer-text", ANSWER)
+    organiser.check("#form-answer input[value=fixed]")  # no outcome is pre-selected
     organiser.click("#form-answer button[type=submit]")
     organiser.wait_for_selector(".state-in_review")
 

@@ -63,14 +63,15 @@ def test_return_and_not_taken_up(client, world, session):
     sign_in(client, world.organiser_b)
     number = world.case_b.tracking_number
     assert client.post(f"/cases/{number}/act/close_not_taken_up",
-                       data={"outcome": "duplicate", "reason": "与ZC-1重复"}).status_code == 302
+                       data={"outcome": "duplicate", "reason": "与ZC-1重复", "confirm": "1"}).status_code == 302
     case = _case(session, number)
     assert case.state == "in_review" and case.outcome == "duplicate"
 
     sign_in(client, world.organiser_a)
     number = world.case_a.tracking_number
-    assert client.post(f"/cases/{number}/act/return", data={"reason": ""}).status_code == 422
-    assert client.post(f"/cases/{number}/act/return", data={"reason": "不是本单位网站"}).status_code == 302
+    assert client.post(f"/cases/{number}/act/return", data={"reason": "", "confirm": "1"}).status_code == 422
+    returned = client.post(f"/cases/{number}/act/return", data={"reason": "不是本单位网站", "confirm": "1"})
+    assert returned.status_code == 302 and returned.location == "/inbox"
     assert _case(session, number).state == "triage"
     assert client.get(f"/cases/{number}").status_code == 404  # no longer the organiser's case
 

@@ -52,9 +52,9 @@ def test_inbox_queues_countdown_and_filters(client, world, factory, session):
         assert world.case_a.tracking_number not in page.text
     with frozen_clock(datetime(2024, 4, 30, 2, 0, tzinfo=UTC)):
         page = client.get("/inbox?state=due_soon")
-        assert old.tracking_number in page.text and "剩1个工作日" in page.text
+        assert old.tracking_number in page.text and "今日24时到期" in page.text  # its last day
     with frozen_clock(datetime(2024, 4, 29, 2, 0, tzinfo=UTC)):
-        assert "剩2个工作日" in client.get("/inbox").text
+        assert "剩1个工作日" in client.get("/inbox").text  # 04-30 is left
         assert old.tracking_number not in client.get("/inbox?state=due_soon").text
 
     assert old.tracking_number in client.get("/inbox?state=new").text

@@ -10,7 +10,8 @@ from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 
 from tracker.cases import access
-from tracker.cases.models import CannedAnswer, Case, Category
+from tracker.cases.canned import create_canned_answer  # noqa: F401  (the CLI and admin pages use it from here)
+from tracker.cases.models import Case, Category
 from tracker.cases.operations import follow_site
 from tracker.cases.scope import Actor
 from tracker.errors import InvalidInput
@@ -90,19 +91,6 @@ def create_category(session: Session, *, code: int, name_zh: str, name_en: str) 
     session.add(category)
     session.flush()
     return category
-
-
-def create_canned_answer(session: Session, *, title: str, body: str, category_code: int | None,
-                         organisation_id: int | None = None) -> CannedAnswer:
-    if not title.strip() or not body.strip():
-        raise InvalidInput(_l("请填写标题和内容。"), fields={"body": ["required"]})
-    if category_code is not None and session.get(Category, category_code) is None:
-        raise InvalidInput(_l("问题类型不存在。"), fields={"category": ["?"]})
-    answer = CannedAnswer(title=title.strip()[:100], body=body.strip(), category_code=category_code,
-                          organisation_id=organisation_id)
-    session.add(answer)
-    session.flush()
-    return answer
 
 
 def move_organisation(session: Session, org: Organisation, parent: Organisation) -> int:

@@ -277,3 +277,23 @@ def write(connection, rows: list[dict]) -> None:
     the session: for new cases, whose events nobody reads back in the same unit of work."""
     if rows:
         connection.execute(CaseEvent.__table__.insert(), rows)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of a case's story: the event, its typed data, and which occurrence of its action
+    it is (the 2nd chase is ``ordinal`` 2)."""
+
+    event: CaseEvent
+    data: EventData
+    ordinal: int
+
+
+def timeline(events: list[CaseEvent]) -> list[Entry]:
+    """``events`` (oldest first) as the lines the case page shows."""
+    seen: dict[str, int] = {}
+    entries = []
+    for one in events:
+        seen[one.action] = seen.get(one.action, 0) + 1
+        entries.append(Entry(one, read(one), seen[one.action]))
+    return entries

@@ -32,6 +32,7 @@ class Category(SQLModel, table=True):
 
 
 UNSATISFIED = "state = 'closed' AND feedback = 'unsatisfied'"
+SENT_BACK = "state = 'in_progress' AND sent_back_at IS NOT NULL"
 
 
 class Case(SQLModel, table=True):
@@ -65,6 +66,9 @@ class Case(SQLModel, table=True):
                  postgresql_where=sa.text("state = 'closed'"), sqlite_where=sa.text("state = 'closed'")),
         sa.Index("ix_case_published_site", "site_id", "closed_at", "id",
                  postgresql_where=sa.text("state = 'closed'"), sqlite_where=sa.text("state = 'closed'")),
+        # the organiser's 被驳回 queue, counted on its tab
+        sa.Index("ix_case_sent_back", "organiser_id", "due_at", postgresql_where=sa.text(SENT_BACK),
+                 sqlite_where=sa.text(SENT_BACK)),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -155,7 +159,9 @@ class CaseEvent(SQLModel, table=True):
     """An append-only audit row: who did what to a case, the states before and after, and when."""
 
     __tablename__ = "case_event"
-    __table_args__ = (sa.Index("ix_case_event_case", "case_id", "id"),)
+    __table_args__ = (sa.Index("ix_case_event_case", "case_id", "id"),
+                      # an organisation's "cases I returned": its users' return events, newest first
+                      sa.Index("ix_case_event_actor", "actor_user_id", "action", "id"))
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="case_report.id")

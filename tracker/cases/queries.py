@@ -84,7 +84,7 @@ class Filters:
 @dataclass
 class Row:
     case: Case
-    workdays_left: int | None  # positive: days left; negative: days overdue; None: closed
+    workdays_left: int | None  # working days left after today; 0: due today; negative: days overdue; None: closed
 
 
 @dataclass

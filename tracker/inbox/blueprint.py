@@ -12,3 +12,7 @@ bp.add_url_rule("/cases/<tracking_number>/attachments/<int:attachment_id>", view
                 endpoint="attachment")
 bp.add_url_rule("/cases/<tracking_number>/page-checks", view_func=page_checks.recheck, methods=["POST"],
                 endpoint="recheck")
+bp.add_url_rule("/inbox/returned", view_func=c.returned, endpoint="returned")
+bp.add_url_rule("/inbox/canned", view_func=c.canned, methods=["GET", "POST"], endpoint="canned")
+bp.add_url_rule("/inbox/canned/<int:answer_id>/delete", view_func=c.delete_canned, methods=["POST"],
+                endpoint="delete_canned")
