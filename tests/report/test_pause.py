@@ -36,7 +36,8 @@ from tracker.reports.figures import sla_report
 WINDOW = {"date_from": "2024-04-01", "date_to": "2024-04-30"}
 
 
-def paused_case(tree, paused: datetime, received: datetime = bj(4, 25, 10)):
+def paused_case(tree, paused: datetime, received: datetime | None = None):
+    received = received or bj(4, 25, 10)
     case = tree.submit(received, site=tree.gz_site)
     tree.do(received, ops.accept, case, tree.gz_staff)
     tree.do(paused, ops.pause, case, tree.gz_staff, reason="请提供出错页面的截图。")
@@ -78,8 +79,8 @@ def test_paused_two_working_days_over_the_tiaoxiu_weekend_judged_on_time_to_the_
 
 
 def test_a_pause_ends_on_its_own_at_its_limit_through_the_sweep(tree):
-    from tracker.cases.sweep import _look_at
     from tracker.calendar.store import load_calendar
+    from tracker.cases.sweep import _look_at
 
     case = paused_case(tree, bj(4, 26, 10))
     assert case.pause_ends_at == bj(5, 8, 0) and case.sweep_at == bj(5, 8, 0)

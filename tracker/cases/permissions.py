@@ -97,6 +97,11 @@ def running_pause(session: Session, case: Case) -> CasePause | None:
                         .order_by(CasePause.id.desc())).first()
 
 
+def case_pauses(session: Session, case: Case) -> list[CasePause]:
+    """Every pause of ``case``, oldest first (the case page, the tracking page, the API)."""
+    return list(session.exec(select(CasePause).where(CasePause.case_id == case.id).order_by(CasePause.id)).all())
+
+
 def pending_pause(session: Session, case: Case) -> CasePause | None:
     """The pause of ``case`` awaiting a supervisor's decision, if any."""
     return session.exec(select(CasePause).where(CasePause.case_id == case.id, CasePause.approval == "pending")
