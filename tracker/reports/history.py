@@ -31,7 +31,9 @@ def snapshot(case: Case, events: list[CaseEvent], as_of: datetime, calendar) -> 
     reopen = next(e for e in events if e.action == Action.reopen and e.state_before == State.closed
                   and e.created_at > as_of)
     before = [e for e in events if e.id < reopen.id]
-    closing = next((e for e in reversed(before) if e.state_after == State.closed), None)
+    # the transition into closed (a rating or a note on a closed case leaves it closed)
+    closing = next((e for e in reversed(before) if e.state_after == State.closed and e.state_before != State.closed),
+                   None)
     extra = _extra_counts(events, as_of)
     if closing is None:  # a history without its closure: the case as it stands
         return Snapshot(case.id, case.received_at, None, None, case.due_at, None, case.category_code, False,
