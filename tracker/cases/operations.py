@@ -576,13 +576,12 @@ def resume(session: Session, case: Case, actor: Actor, *, reply: str | None = No
     case.paused_at = case.pause_ends_at = None
     due_before = case.due_at
     moved = deadlines.paused_due(case, calendar, running, now)
-    case.reminded_at = None if moved is not None and case.due_at != due_before else case.reminded_at
     deadlines.schedule_sweep(case, calendar)
     record(session, case, Action.resume, actor, case.state, note=running.reply, public=True, now=now,
            data=PauseCounted(pause_id=running.id, by=by, workdays=running.workdays, due_before=due_before,
                              due_after=case.due_at if moved is not None else None))
     _notify(session, "case_resumed", case, pause_id=running.id, by=by)
-    if moved is not None:
+    if case.due_at != due_before:
         _tell_citizen_due(session, case, "pause")
     return running
 
@@ -611,7 +610,7 @@ def decide_pause(session: Session, case: Case, actor: Actor, *, pause_id: int, a
     record(session, case, Action.decide_pause, actor, case.state, note=note or None, now=now,
            data=PauseCounted(pause_id=decided.id, approved=approve, workdays=decided.workdays,
                              due_before=due_before, due_after=case.due_at if moved is not None else None))
-    if moved is not None:
+    if case.due_at != due_before:
         _tell_citizen_due(session, case, "pause")
     return decided
 
