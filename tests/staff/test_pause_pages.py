@@ -105,3 +105,48 @@ def test_the_api_offers_pause_resume_and_lists_the_pauses(client, world, factory
     assert resumed["due_at"].startswith("2024-05-07T00:00:00")
     pause = session.exec(select(CasePause)).one()
     assert pause.due_after == datetime(2024, 5, 7, 0, tzinfo=BJ)
+
+
+def test_where_pauses_need_approval_the_supervisor_decides_on_the_case_page(app, client, world, factory, session):
+    app.config["PAUSE_NEEDS_APPROVAL"] = True
+    number, _code = _fresh_case(factory, session, world, datetime(2024, 4, 25, 10, tzinfo=BJ))
+    sign_in(client, world.organiser_a)
+    with frozen_clock(datetime(2024, 4, 26, 10, tzinfo=BJ)):
+        assert client.post(f"/cases/{number}/act/pause", data={"reason": "请提供截图。"}).status_code == 302
+    with frozen_clock(datetime(2024, 4, 29, 9, tzinfo=BJ)):
+        assert client.post(f"/cases/{number}/act/resume", data={}).status_code == 302
+    case = _case(session, number)
+    assert case.due_at == datetime(2024, 4, 30, 0, tzinfo=BJ)  # not approved yet: nothing moved
+    assert session.exec(select(Outbox).where(Outbox.case_id == case.id, Outbox.topic == "pause_requested")).one()
+    sign_in(client, world.supervisor)
+    with frozen_clock(datetime(2024, 4, 29, 10, tzinfo=BJ)):
+        page = client.get(f"/cases/{number}").text
+        assert 'id="form-decide_pause"' in page and "挂起2个工作日" in page
+        pause = session.exec(select(CasePause)).one()
+        denied = client.post(f"/cases/{number}/act/decide_pause", data={"pause_id": pause.id, "decision": "deny"})
+        assert denied.status_code == 422 and 'id="err-decide_pause"' in denied.text  # a denial says why
+        approved = client.post(f"/cases/{number}/act/decide_pause",
+                               data={"pause_id": pause.id, "decision": "approve"})
+    assert approved.status_code == 302
+    assert _case(session, number).due_at == datetime(2024, 5, 7, 0, tzinfo=BJ)
+
+
+def test_the_api_report_gives_the_rates_in_the_sentence_when_asked(client, world, session):
+    organiser, supervisor = Actor.of(world.organiser_a, session), Actor.of(world.supervisor, session)
+    ops.accept(session, world.case_a, organiser)
+    ops.answer(session, world.case_a, organiser, text="已更正该页面的失效链接，现可正常访问。")
+    ops.approve(session, world.case_a, supervisor)
+    ops.record_feedback(session, world.case_a, satisfied=True)
+    headers = {"Authorization": f"Bearer {create_token(session, world.supervisor, name='test')}"}
+    session.commit()
+    later = (datetime.now(BJ) + timedelta(minutes=1)).isoformat(timespec="seconds")
+    query = {"date_from": "2024-01-01", "date_to": "2030-12-31", "as_of": later}
+    plain = client.get("/api/v1/reports/sla", query_string=query, headers=headers).get_json()
+    asked = client.get("/api/v1/reports/sla", query_string={**query, "with_satisfaction": "true"},
+                       headers=headers).get_json()
+    assert {"paused", "rated", "rating_rate", "satisfied", "satisfaction_rate", "redone"} <= set(plain)
+    assert (plain["closed"], plain["rated"], plain["satisfied"], plain["rating_rate"]) == (1, 1, 1, 1)
+    assert "参评率" not in plain["sentence"]
+    assert asked["sentence"] == plain["sentence"][:-1] + "；网民参评1条，参评率100%，满意率100%。"
+    bad = client.get("/api/v1/reports/sla", query_string={**query, "with_satisfaction": "maybe"}, headers=headers)
+    assert bad.status_code == 422
