@@ -41,6 +41,8 @@ SETTINGS: dict[str, tuple[object, object]] = {
     "REMINDER_WORKDAYS": (1, int),
     "REOPEN_WORKDAYS": (3, int),
     "RATING_DAYS": (15, int),
+    "PAUSE_LIMIT_WORKDAYS": (5, int),  # a pause (挂起) ends on its own after this many working days
+    "PAUSE_NEEDS_APPROVAL": (False, _bool),  # a pause counts only once a supervisor approves it
     "REVIEW_REQUIRED": (True, _bool),
     "DEFAULT_SUPERVISOR": ("", str),
     "CAPTCHA": (True, _bool),
@@ -94,7 +96,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     _check_secret_key(config, Path(instance_path))
     _check_rate_limit_storage(config)
     config["LANGUAGES"] = _languages(config["LANGUAGES"])
-    for name in ("ANSWER_WORKDAYS", "TRIAGE_WORKDAYS", "REOPEN_WORKDAYS"):
+    for name in ("ANSWER_WORKDAYS", "TRIAGE_WORKDAYS", "REOPEN_WORKDAYS", "PAUSE_LIMIT_WORKDAYS"):
         if not 1 <= int(config[name]) <= 60:
             raise ConfigError(f"TRACKER_{name} must be between 1 and 60 working days")
     if not 0 <= float(config["REPORT_TARGET"]) <= 100:

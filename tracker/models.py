@@ -9,6 +9,7 @@ from tracker.cases.models import (  # noqa: F401
     Case,
     CaseAccess,
     CaseEvent,
+    CasePause,
     Category,
     ExtensionRequest,
     LintRule,

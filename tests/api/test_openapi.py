@@ -35,7 +35,8 @@ def test_every_response_has_a_description(client):
 def test_each_staff_operation_has_its_own_schema(client):
     document = client.get("/api/v1/openapi.json").get_json()
     staff_operations = {"accept", "answer", "approve", "reject", "return", "reroute", "assign", "request_extension",
-                        "decide_extension", "chase", "close_not_taken_up", "reopen", "add_note"}
+                        "decide_extension", "chase", "close_not_taken_up", "reopen", "add_note",
+                        "pause", "resume", "decide_pause"}
     assert set(ACTION_SCHEMAS) == staff_operations and staff_operations <= set(ALLOWED)
     for operation in staff_operations:
         post = document["paths"][f"/api/v1/cases/{{tracking_number}}/actions/{operation}"]["post"]

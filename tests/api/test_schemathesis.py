@@ -84,10 +84,23 @@ def test_stateless(case, app, staff_headers):
     case.call_and_validate(app=app, excluded_checks=EXCLUDED)
 
 
-def test_stateful(api_schema, staff_headers):
+def test_stateful(app, api_schema, staff_headers):
     calls = []
+    sessions = app.extensions["tracker.db"].session
+    connection = sessions.session_factory.kw["bind"]  # the test's one connection, in its outer transaction
 
     class Machine(api_schema.as_state_machine()):
+        # each scenario starts from the same data: what one scenario wrote (an accepted or returned
+        # case) must not change what the next one, drawing the same choices, is answered
+        def setup(self):
+            sessions.remove()
+            self.scenario = connection.begin_nested()
+
+        def teardown(self):
+            sessions.remove()
+            if self.scenario.is_active:
+                self.scenario.rollback()
+
         def after_call(self, response, case):
             calls.append((case.operation.label, response.status_code))
 

@@ -19,9 +19,10 @@ from sqlmodel import select
 
 from tracker.cases import operations as ops
 from tracker.cases import permissions
-from tracker.cases.models import Case, CaseEvent, ExtensionRequest
+from tracker.cases.models import Case, CaseEvent, CasePause, ExtensionRequest
 from tracker.cases.scope import CITIZEN, SYSTEM, Actor
 from tracker.cases.states import State
+from tracker.db import utcnow
 from tracker.errors import DomainError, InvalidState, NotAllowed
 from tracker.outbox.models import Outbox
 from tracker.users.models import User
@@ -48,6 +49,10 @@ EXPECTED: dict[str, dict[str, set]] = {
     "record_feedback": {"citizen": {C}},
     "reopen": {role: {C} for role in SUPERVISING},
     "add_note": {role: set(ALL) for role in ("organiser", "supervisor", "admin")},
+    # 挂起: the organiser pauses a case in progress; the citizen's reply, the organiser or the limit resumes it
+    "pause": {"organiser": {P}},
+    "resume": {"organiser": {P}, "citizen": {P}, "system": {P}},
+    "decide_pause": {role: set(OPEN) for role in SUPERVISING},
 }
 if "import_answer" in permissions.ALLOWED:  # replaying the national platform's answers (imports)
     EXPECTED["import_answer"] = {"system": set(OPEN)}
@@ -68,6 +73,9 @@ RESULT = {
     "reopen": (P, "case_reopened"),
     "add_note": (None, None),
     "import_answer": (C, None),
+    "pause": (None, None),  # the citizen is mailed only when they gave an address (none here)
+    "resume": (None, "case_resumed"),
+    "decide_pause": (None, None),
     "close_not_taken_up": None,  # depends on who: see check_allowed
 }
 
@@ -127,7 +135,23 @@ def make_case(session, factory, world, state: State) -> Case:
     return case
 
 
+def _paused(session, case: Case, approval: str) -> CasePause:
+    """A running pause of ``case``, so that only role, scope and state decide."""
+    now = utcnow()
+    pause = CasePause(case_id=case.id, reason="需要截图", started_at=now, limit_workdays=5,
+                      ends_at=now + timedelta(days=7), approval=approval)
+    session.add(pause)
+    case.paused_at, case.pause_ends_at = now, pause.ends_at
+    session.flush()
+    return pause
+
+
 def arguments(session, operation: str, case: Case, world) -> dict:
+    if operation == "resume":
+        _paused(session, case, "not_needed")
+        return {"reply": "截图已补充"}
+    if operation == "decide_pause":
+        return {"pause_id": _paused(session, case, "pending").id, "approve": True}
     if operation == "decide_extension":
         # a pending request, so that only role, scope and state decide
         request = ExtensionRequest(case_id=case.id, reason="需要协调", workdays=2)
@@ -148,6 +172,7 @@ def arguments(session, operation: str, case: Case, world) -> dict:
         "record_feedback": {"satisfied": False, "comment": "没有改"},
         "reopen": {"reason": "网民不满意"},
         "add_note": {"text": "内部备注"},
+        "pause": {"reason": "请提供出错位置的截图"},
         "import_answer": {"outcome": "fixed", "answer": "已整改", "answered_at": case.received_at + timedelta(hours=1)},
     }[operation]
 
@@ -157,6 +182,8 @@ def call(session, operation: str, case: Case, actor, kwargs):
         return ops.record_feedback(session, case, actor=actor, **kwargs)
     if operation == "import_answer":
         return ops.record_platform_answer(session, case, actor=actor, **kwargs)
+    if operation == "resume":  # the citizen resumes too: not a staff-only operation
+        return ops.resume(session, case, actor, **kwargs)
     return ops.perform(session, operation, case, actor, **kwargs)
 
 

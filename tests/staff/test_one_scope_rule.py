@@ -98,7 +98,7 @@ def test_inbox_and_api_offer_the_same_actions_from_one_table(client, world, sess
     offered = detail["allowed_actions"]
     # one extension at a time: neither surface offers a second request while one is pending
     assert "request_extension" not in offered
-    assert offered == ["answer", "add_note", "return", "close_not_taken_up"]
+    assert offered == ["answer", "add_note", "pause", "return", "close_not_taken_up"]
 
     sign_in(client, world.organiser_a)
     page = client.get(f"/cases/{case.tracking_number}").text

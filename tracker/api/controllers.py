@@ -178,7 +178,7 @@ def sla_report():
     if scope is None:
         raise NotFound(_l("还没有任何单位。"))
     report = build_report(session, date_from=args["date_from"], date_to=args["date_to"],
-                   scope_org=scope, as_of=args["as_of"], by=args["by"])
+                   scope_org=scope, as_of=args["as_of"], by=args["by"], with_satisfaction=args["with_satisfaction"])
     return jsonify(report), 200
 
 

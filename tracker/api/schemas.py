@@ -300,6 +300,19 @@ class PageCheckSchema(Schema):
     redirects = fields.Int(required=True)
 
 
+class PauseRecordSchema(Schema):
+    id = fields.Int(required=True)
+    reason = fields.Str(required=True)
+    started_at = BeijingDateTime(required=True)
+    ends_at = BeijingDateTime(required=True, metadata={"description": "when it ends on its own"})
+    ended_at = BeijingDateTime(required=True, allow_none=True)
+    end_reason = fields.Str(required=True, allow_none=True, metadata={"description": "citizen, organiser or limit"})
+    reply = fields.Str(required=True, allow_none=True, metadata={"description": "the citizen's reply"})
+    approval = fields.Str(required=True, metadata={"description": "not_needed, pending, approved or denied"})
+    workdays = fields.Int(required=True, allow_none=True, metadata={"description": "working days paused"})
+    due_after = BeijingDateTime(required=True, allow_none=True)
+
+
 class CaseSummarySchema(Schema):
     tracking_number = fields.Str(required=True)
     state = fields.Str(required=True)
@@ -336,6 +349,8 @@ class CaseDetailSchema(CaseSummarySchema):
     allowed_actions = fields.List(fields.Str(), required=True,
                                   metadata={"description": "operations the caller may perform now"})
     extensions = fields.List(fields.Nested(ExtensionSchema), required=True)
+    pauses = fields.List(fields.Nested(PauseRecordSchema), required=True,
+                         metadata={"description": "pauses of the clock (挂起), oldest first"})
     events = fields.List(fields.Nested(EventSchema), required=True)
     page_checks = fields.List(fields.Nested(PageCheckSchema), required=True,
                               metadata={"description": "checks of the reported page, oldest first"})
@@ -391,6 +406,8 @@ class SlaQuerySchema(QuerySchema):
         datetime(2000, 1, 1, tzinfo=UTC), datetime(2099, 12, 31, tzinfo=UTC)),
         metadata={"description": "figures as of this instant, with its offset (default: now)"})
     by = fields.Str(load_default="org", validate=validate.OneOf(["org", "site", "category"]))
+    with_satisfaction = fields.Bool(load_default=False, metadata={
+        "description": "the notice sentence also gives 参评率 and 满意率"})
 
     @validates_schema
     def _window(self, data, **kwargs):
@@ -460,6 +477,25 @@ class TextSchema(StrictSchema):
     text = _text(TEXT_MAX)
 
 
+class PauseSchema(StrictSchema):
+    """Pause the clock while waiting for the citizen (挂起): the reason is shown to the citizen."""
+
+    reason = _text(REASON_MAX)
+
+
+class ResumeSchema(StrictSchema):
+    """End the running pause: the clock runs again and the due time moves by the working days paused."""
+
+
+class PauseDecisionSchema(StrictSchema):
+    """Approve or deny a pause (where pauses need approval): an approved pause moves the due time."""
+
+    pause_id = _id(required=True, metadata={"description": "id from the case's pauses"})
+    approve = StrictBool(required=True)
+    note = _text(REASON_MAX, required=False,
+                 metadata={"description": "the reason, required to deny"})
+
+
 #: operation -> the schema of its body (the operation's keyword arguments, by name)
 ACTION_SCHEMAS: dict[str, type[Schema]] = {
     "accept": NoArgumentsSchema,
@@ -475,6 +511,9 @@ ACTION_SCHEMAS: dict[str, type[Schema]] = {
     "close_not_taken_up": NotTakenUpSchema,
     "reopen": ReasonSchema,
     "add_note": TextSchema,
+    "pause": PauseSchema,
+    "resume": ResumeSchema,
+    "decide_pause": PauseDecisionSchema,
 }
 
 

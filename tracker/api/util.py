@@ -10,7 +10,7 @@ from tracker.cases import lint
 from tracker.cases.history import action_name
 from tracker.cases.masking import PublicTexts
 from tracker.cases.models import Case, CaseEvent, ExtensionRequest
-from tracker.cases.permissions import available_actions
+from tracker.cases.permissions import available_actions, case_pauses
 from tracker.cases.scope import Actor, scoped_cases
 from tracker.cases.states import OPEN_STATES, OUTCOME_NAMES, STATE_NAMES, Outcome, State
 from tracker.evidence.util import api_list as page_checks
@@ -85,6 +85,9 @@ def detail(session: Session, actor: Actor, case: Case) -> dict:
         "allowed_actions": available_actions(session, actor, case),
         "extensions": [{"id": x.id, "state": x.state, "workdays": x.workdays, "reason": x.reason,
                         "created_at": x.created_at, "decided_at": x.decided_at} for x in extensions],
+        "pauses": [{"id": p.id, "reason": p.reason, "started_at": p.started_at, "ends_at": p.ends_at,
+                    "ended_at": p.ended_at, "end_reason": p.end_reason, "reply": p.reply, "approval": p.approval,
+                    "workdays": p.workdays, "due_after": p.due_after} for p in case_pauses(session, case)],
         "events": [{"id": e.id, "action": e.action,
                     "label": str(action_name(e.action)),
                     "actor": e.actor_label, "state_before": e.state_before, "state_after": e.state_after,

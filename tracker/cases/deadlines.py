@@ -8,6 +8,11 @@
 - On time: the answer that was finally approved was given before the exclusive due time
   (:func:`tracker.workdays.is_on_time`, for Python values and SQL columns alike).
 - Triage: a supervisor has ``TRIAGE_WORKDAYS`` from the moment a case reaches triage.
+- Pause (挂起): the working days a pause lasted are those after the day it started up to and
+  including the day it ended (:meth:`~tracker.workdays.WorkCalendar.workdays_between`, the rule of
+  a period), at most its stored limit (``PAUSE_LIMIT_WORKDAYS`` when it started). A pause that
+  counts moves the due time by that many working days from the due date then in force, as an
+  extension does; one that needs approval counts once a supervisor approves it.
 """
 from __future__ import annotations
 
@@ -21,7 +26,7 @@ from sqlmodel import Session, select
 from tracker.calendar.operations import StoredYear, store_year
 from tracker.calendar.store import load_calendar
 from tracker.cases import history
-from tracker.cases.models import Case, ExtensionRequest
+from tracker.cases.models import Case, CasePause, ExtensionRequest
 from tracker.cases.scope import SYSTEM
 from tracker.cases.states import State
 from tracker.workdays import Due, WorkCalendar
@@ -72,10 +77,41 @@ def extended_due(case: Case, calendar: WorkCalendar, workdays: int) -> Due:
     return due
 
 
+def pause_limit() -> int:
+    """The limit of a pause that starts now (``PAUSE_LIMIT_WORKDAYS``)."""
+    return int(current_app.config["PAUSE_LIMIT_WORKDAYS"])
+
+
+def pause_ends(calendar: WorkCalendar, started_at: datetime, limit_workdays: int) -> datetime:
+    """When a pause started at ``started_at`` ends on its own: 24:00 Beijing on the
+    ``limit_workdays``-th working day after the day it started."""
+    return calendar.due(started_at, limit_workdays).due_at
+
+
+def pause_workdays(calendar: WorkCalendar, pause: CasePause, ended_at: datetime) -> int:
+    """The working days ``pause`` lasted if it ends at ``ended_at``: after its start day up to and
+    including its end day, at most its stored limit."""
+    return min(calendar.workdays_between(pause.started_at, ended_at), pause.limit_workdays)
+
+
+def paused_due(case: Case, calendar: WorkCalendar, pause: CasePause, now: datetime) -> Due | None:
+    """Move the case's due time by the working days of an ended pause that counts, from its current
+    due date, and note the move on the pause. None (nothing moves) for a pause that does not count
+    or lasted no working day."""
+    if pause.ended_at is None or not pause.counts or pause.counted_at is not None:
+        return None
+    pause.counted_at = now
+    pause.due_before = case.due_at
+    due = calendar.extend(case.due_at, pause.workdays or 0)
+    case.due_at, case.due_is_provisional = due.due_at, due.provisional
+    pause.due_after = case.due_at
+    return due
+
+
 def clock_due(session: Session, case: Case, calendar: WorkCalendar) -> Due:
     """The due time of the case's current clock under ``calendar``, from its stored periods: the
     answer period from receipt (or the reopen period from the last reopen), then every extension
-    approved since that clock started."""
+    approved and every pause counted since that clock started, in the order they moved it."""
     if case.reopened_at is not None:
         due = calendar.due(case.reopened_at, case.reopen_workdays or case.answer_workdays)
     else:
@@ -83,9 +119,12 @@ def clock_due(session: Session, case: Case, calendar: WorkCalendar) -> Due:
     start = case.reopened_at or case.received_at
     approved = session.exec(select(ExtensionRequest).where(
         ExtensionRequest.case_id == case.id, ExtensionRequest.state == "approved",
-        ExtensionRequest.decided_at >= start).order_by(ExtensionRequest.decided_at)).all()
-    for request in approved:
-        extended = calendar.extend(due.due_at, request.workdays)
+        ExtensionRequest.decided_at >= start)).all()
+    paused = session.exec(select(CasePause).where(CasePause.case_id == case.id, CasePause.counted_at >= start)).all()
+    moves = sorted([(r.decided_at, r.workdays) for r in approved] + [(p.counted_at, p.workdays or 0) for p in paused],
+                   key=lambda move: move[0])
+    for _, workdays in moves:
+        extended = calendar.extend(due.due_at, workdays)
         due = Due(extended.due_date, extended.due_at, due.provisional or extended.provisional)
     return due
 
@@ -115,6 +154,9 @@ def schedule_sweep(case: Case, calendar: WorkCalendar, now: datetime | None = No
     """
     if case.state == State.closed:
         case.sweep_at = None
+        return
+    if case.paused_at is not None:  # the clock stands still: the next look is when the pause ends
+        case.sweep_at = case.pause_ends_at
         return
     if case.overdue_at is not None and case.overdue_at >= case.due_at:
         case.sweep_at = None

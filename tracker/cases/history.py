@@ -40,6 +40,9 @@ class Action(StrEnum):
     recompute_due = "recompute_due"
     import_answer = "import_answer"
     page_check = "page_check"
+    pause = "pause"
+    resume = "resume"
+    decide_pause = "decide_pause"
 
 
 ACTION_NAMES = {
@@ -62,6 +65,9 @@ ACTION_NAMES = {
     Action.recompute_due: lazy_pgettext("action", "重新计算期限"),
     Action.import_answer: lazy_pgettext("action", "导入平台答复"),
     Action.page_check: lazy_pgettext("action", "页面检查"),
+    Action.pause: lazy_pgettext("action", "挂起"),
+    Action.resume: lazy_pgettext("action", "恢复计时"),
+    Action.decide_pause: lazy_pgettext("action", "审批挂起"),
 }
 
 
@@ -210,6 +216,31 @@ class PageChecked(EventData):
 
 
 @dataclass(frozen=True)
+class Paused(EventData):
+    """A pause of the clock (挂起) and the rules it started with: its limit in working days, when
+    it ends on its own, and whether it counts only once a supervisor approves it."""
+
+    pause_id: int | None = None
+    limit_workdays: int = 0
+    ends_at: datetime | None = None
+    needs_approval: bool = False
+
+
+@dataclass(frozen=True)
+class PauseCounted(EventData):
+    """The end of a pause (``resume``: by the citizen's reply, the organiser or the limit) or a
+    supervisor's decision on it (``decide_pause``): the working days paused and, when the pause
+    counts, the due time it moved (``due_after`` None: the due time did not move)."""
+
+    pause_id: int | None = None
+    by: str | None = None
+    approved: bool | None = None
+    workdays: int | None = None
+    due_before: datetime | None = None
+    due_after: datetime | None = None
+
+
+@dataclass(frozen=True)
 class NoData(EventData):
     pass
 
@@ -230,6 +261,9 @@ DATA_TYPES: dict[Action, type[EventData]] = {
     Action.recompute_due: DueRecomputed,
     Action.record_feedback: Rated,
     Action.page_check: PageChecked,
+    Action.pause: Paused,
+    Action.resume: PauseCounted,
+    Action.decide_pause: PauseCounted,
 }
 
 

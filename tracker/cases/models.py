@@ -118,6 +118,13 @@ class Case(SQLModel, table=True):
     feedback_comment: str | None = Field(default=None, max_length=1000)
     feedback_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
+    # the running pause (挂起; NULL: the clock runs) and when it ends on its own: see CasePause
+    paused_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    pause_ends_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # the report: when the case was first paused (挂起), and its last reopen after an unsatisfied rating (重办)
+    first_paused_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    redone_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
     @property
@@ -220,6 +227,66 @@ class ExtensionRequest(SQLModel, table=True):
     due_after: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+#: what each approval state of a pause is called on screen
+PAUSE_APPROVAL_NAMES = {
+    "not_needed": lazy_pgettext("pause", "无需审批"),
+    "pending": lazy_pgettext("pause", "待审批"),
+    "approved": lazy_pgettext("pause", "已批准"),
+    "denied": lazy_pgettext("pause", "未批准"),
+}
+#: how a pause ended
+PAUSE_END_NAMES = {
+    "citizen": lazy_pgettext("pause", "网民已补充"),
+    "organiser": lazy_pgettext("pause", "承办单位恢复计时"),
+    "limit": lazy_pgettext("pause", "挂起期满自动恢复"),
+}
+
+
+class CasePause(SQLModel, table=True):
+    """A pause of a case's clock (挂起) while the organiser waits for the citizen.
+
+    It carries its own rules, stored when it starts: the limit in working days after which it ends
+    on its own, and whether it counts only once a supervisor approves it. When it ends it records
+    the working days paused (:func:`tracker.cases.deadlines.pause_workdays`) and, once it counts,
+    the due time before and after the move.
+    """
+
+    __tablename__ = "case_pause"
+    __table_args__ = (
+        sa.CheckConstraint("approval IN ('not_needed', 'pending', 'approved', 'denied')", name="ck_pause_approval"),
+        sa.CheckConstraint("end_reason IS NULL OR end_reason IN ('citizen', 'organiser', 'limit')",
+                           name="ck_pause_end_reason"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case_report.id", index=True)
+    started_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    reason: str = Field(max_length=1000)
+    started_at: datetime = Field(sa_type=UTCDateTime)
+    limit_workdays: int
+    ends_at: datetime = Field(sa_type=UTCDateTime)
+    approval: str = Field(default="not_needed", max_length=16)
+    decided_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    decision_note: str | None = Field(default=None, max_length=1000)
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    end_reason: str | None = Field(default=None, max_length=16)
+    reply: str | None = Field(default=None, max_length=1000)
+    workdays: int | None = Field(default=None)
+    counted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    due_before: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    due_after: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+    @property
+    def is_running(self) -> bool:
+        return self.ended_at is None
+
+    @property
+    def counts(self) -> bool:
+        """Whether the pause moves the due time: no approval needed, or approved."""
+        return self.approval in ("not_needed", "approved")
 
 
 class CannedAnswer(SQLModel, table=True):

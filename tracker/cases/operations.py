@@ -25,6 +25,8 @@ from tracker.cases.history import (
     Closing,
     ExtensionDecided,
     ExtensionRequested,
+    PauseCounted,
+    Paused,
     Rated,
     Reopened,
     Returned,
@@ -32,13 +34,15 @@ from tracker.cases.history import (
     Triaged,
     record,
 )
-from tracker.cases.models import Case, ExtensionRequest
+from tracker.cases.models import Case, CasePause, ExtensionRequest
 from tracker.cases.numbers import hash_query_code, new_query_code, next_tracking_number
 from tracker.cases.permissions import (
     active_category,
     can_rate,
     check,
+    pause_used,
     pending_extension,
+    running_pause,
     running_site,
 )
 from tracker.cases.scope import CITIZEN, SYSTEM, Actor, can_see
@@ -71,7 +75,7 @@ def _notify(session: Session, topic: str, case: Case, **payload) -> None:
 
 def _tell_citizen_due(session: Session, case: Case, change: str) -> None:
     """Tell a citizen who gave an email that the case's due time moved or was confirmed
-    (``change``: ``extension``, ``reroute`` or ``reopen``)."""
+    (``change``: ``extension``, ``reroute``, ``reopen`` or ``pause``)."""
     if case.contact_email:
         _notify(session, "case_due_changed", case, change=change)
 
@@ -489,6 +493,8 @@ def reopen(session: Session, case: Case, actor: Actor, *, reason: str) -> Case:
     now = utcnow()
     case.state = State.in_progress
     case.reopened_at = now
+    if case.feedback == "unsatisfied":  # 重办: the report counts reopens that followed an unsatisfied rating
+        case.redone_at = now
     case.closed_at = None
     case.answered_at = None
     case.outcome = None
@@ -506,6 +512,107 @@ def reopen(session: Session, case: Case, actor: Actor, *, reason: str) -> Case:
     _notify(session, "case_reopened", case, reason=reason)
     _tell_citizen_due(session, case, "reopen")
     return case
+
+
+def pause(session: Session, case: Case, actor: Actor, *, reason: str) -> CasePause:
+    """Stop the clock while waiting for the citizen (挂起), for example for the exact page or a
+    screenshot. The reason is shown to the citizen, who is told by mail when they gave an address.
+
+    One pause per clock, and only before the due time. The pause stores its own rules (the limit
+    ``PAUSE_LIMIT_WORKDAYS`` and whether ``PAUSE_NEEDS_APPROVAL``); it ends with the citizen's reply,
+    the organiser's resume, or on its own at the limit (the deadline sweep)."""
+    check(session, Action.pause, actor, case)
+    reason = _require_text(reason, "reason")
+    now = utcnow()
+    if now >= case.due_at:
+        raise InvalidState(_l("留言已超期，不能挂起。"))
+    if pause_used(session, case):
+        raise InvalidState(_l("本轮办理已挂起过一次，不能再次挂起。"))
+    calendar = load_calendar(session)
+    limit = deadlines.pause_limit()
+    needs_approval = bool(current_app.config["PAUSE_NEEDS_APPROVAL"])
+    created = CasePause(case_id=case.id, started_by_id=actor.user_id, reason=reason, started_at=now,
+                        limit_workdays=limit, ends_at=deadlines.pause_ends(calendar, now, limit),
+                        approval="pending" if needs_approval else "not_needed")
+    session.add(created)
+    session.flush()
+    case.paused_at, case.pause_ends_at = now, created.ends_at
+    case.first_paused_at = case.first_paused_at or now
+    deadlines.schedule_sweep(case, calendar)
+    record(session, case, Action.pause, actor, case.state, note=reason, public=True, now=now,
+           data=Paused(pause_id=created.id, limit_workdays=limit, ends_at=created.ends_at,
+                       needs_approval=needs_approval))
+    if case.contact_email:
+        _notify(session, "case_paused", case, pause_id=created.id, reason=reason)
+    if needs_approval:
+        _notify(session, "pause_requested", case, pause_id=created.id)
+    return created
+
+
+def resume(session: Session, case: Case, actor: Actor, *, reply: str | None = None,
+           now: datetime | None = None) -> CasePause:
+    """End the running pause: the citizen's reply (required from the citizen, shown to the
+    organiser), the organiser's resume, or the limit (the sweep, as ``SYSTEM``, at the pause's end).
+    The due time moves by the working days paused when the pause counts."""
+    check(session, Action.resume, actor, case)
+    running = running_pause(session, case)
+    if running is None:
+        raise InvalidState(_l("留言未挂起。"))
+    if actor.role == "citizen":
+        try:
+            reply = check_feedback_comment(reply)
+        except Invalid as exc:
+            raise InvalidInput(exc.text, fields={"reply": [exc.message_en]}) from None
+        if not reply:
+            raise InvalidInput(_l("请填写补充说明。"), fields={"reply": ["必填 / required"]})
+    by = {"citizen": "citizen", "system": "limit"}.get(str(actor.role), "organiser")
+    now = now or utcnow()
+    if by == "limit":
+        now = min(now, running.ends_at)
+    calendar = load_calendar(session)
+    running.ended_at, running.end_reason = now, by
+    running.reply = reply if by == "citizen" else None
+    running.workdays = deadlines.pause_workdays(calendar, running, now)
+    case.paused_at = case.pause_ends_at = None
+    due_before = case.due_at
+    moved = deadlines.paused_due(case, calendar, running, now)
+    deadlines.schedule_sweep(case, calendar)
+    record(session, case, Action.resume, actor, case.state, note=running.reply, public=True, now=now,
+           data=PauseCounted(pause_id=running.id, by=by, workdays=running.workdays, due_before=due_before,
+                             due_after=case.due_at if moved is not None else None))
+    _notify(session, "case_resumed", case, pause_id=running.id, by=by)
+    if case.due_at != due_before:
+        _tell_citizen_due(session, case, "pause")
+    return running
+
+
+def decide_pause(session: Session, case: Case, actor: Actor, *, pause_id: int, approve: bool,
+                 note: str | None = None) -> CasePause:
+    """Approve a pause (it counts: the due time moves once it has ended) or deny it (it does not
+    count), where ``PAUSE_NEEDS_APPROVAL`` is set. A denial says why."""
+    check(session, Action.decide_pause, actor, case)
+    decided = session.get(CasePause, pause_id)
+    if decided is None or decided.case_id != case.id:
+        raise NotFound(_l("挂起记录不存在。"))
+    if decided.approval != "pending":
+        raise InvalidState(_l("该挂起已审批。"))
+    note = (note or "").strip() if approve else _require_text(note, "note")
+    if len(note) > 1000:
+        raise InvalidInput(_l("内容不能超过%(n)s字。", n=1000), fields={"note": ["≤ 1000"]})
+    now = utcnow()
+    decided.approval = "approved" if approve else "denied"
+    decided.decided_by_id, decided.decided_at, decided.decision_note = actor.user_id, now, note or None
+    due_before = case.due_at
+    calendar = load_calendar(session)
+    moved = deadlines.paused_due(case, calendar, decided, now) if case.state != State.closed else None
+    if moved is not None:
+        deadlines.schedule_sweep(case, calendar)
+    record(session, case, Action.decide_pause, actor, case.state, note=note or None, now=now,
+           data=PauseCounted(pause_id=decided.id, approved=approve, workdays=decided.workdays,
+                             due_before=due_before, due_after=case.due_at if moved is not None else None))
+    if case.due_at != due_before:
+        _tell_citizen_due(session, case, "pause")
+    return decided
 
 
 def close_with_platform_answer(case, calendar: WorkCalendar, *, outcome: str, answer: str | None,
@@ -563,7 +670,7 @@ OPERATIONS = {
     Action.approve: approve, Action.reject: reject, Action.return_case: return_case,
     Action.request_extension: request_extension, Action.decide_extension: decide_extension,
     Action.chase: chase, Action.close_not_taken_up: close_not_taken_up, Action.reopen: reopen,
-    Action.add_note: add_note,
+    Action.add_note: add_note, Action.pause: pause, Action.resume: resume, Action.decide_pause: decide_pause,
 }
 
 

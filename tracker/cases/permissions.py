@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 
 from tracker.cases.history import Action, action_name
-from tracker.cases.models import Case, Category, ExtensionRequest
+from tracker.cases.models import Case, CasePause, Category, ExtensionRequest
 from tracker.cases.numbers import hash_query_code
 from tracker.cases.scope import Actor, can_see
 from tracker.cases.states import OPEN_STATES, STATE_NAMES, State
@@ -45,12 +45,22 @@ ALLOWED: dict[Action, dict[str, frozenset]] = {
     Action.add_note: {r: frozenset(State) for r in (Role.organiser, Role.supervisor, Role.admin)},
     # replaying the national platform's published answer onto an imported case
     Action.import_answer: {"system": _ANY_OPEN},
+    # 挂起: the organiser waits for the citizen; the citizen's reply, the organiser or the limit resumes
+    Action.pause: {Role.organiser: frozenset({S.in_progress})},
+    Action.resume: {Role.organiser: frozenset({S.in_progress}), "citizen": frozenset({S.in_progress}),
+                    "system": frozenset({S.in_progress})},
+    Action.decide_pause: {r: _ANY_OPEN for r in _STAFF_SUPERVISING},
 }
+
+#: operations refused while the clock is paused (挂起): the organiser resumes it first
+BLOCKED_WHILE_PAUSED = frozenset({Action.pause, Action.answer, Action.return_case, Action.request_extension,
+                                  Action.close_not_taken_up, Action.reroute})
 
 #: operations staff perform on a case page or through the API, in the order they are offered
 STAFF_OPERATIONS = (Action.accept, Action.answer, Action.add_note, Action.request_extension,
-                    Action.return_case, Action.close_not_taken_up, Action.assign, Action.reroute,
-                    Action.approve, Action.reject, Action.decide_extension, Action.chase, Action.reopen)
+                    Action.pause, Action.resume, Action.return_case, Action.close_not_taken_up, Action.assign,
+                    Action.reroute, Action.approve, Action.reject, Action.decide_extension, Action.decide_pause,
+                    Action.chase, Action.reopen)
 
 
 def check(session: Session, operation: Action, actor: Actor, case: Case) -> None:
@@ -65,6 +75,45 @@ def check(session: Session, operation: Action, actor: Actor, case: Case) -> None
         state = STATE_NAMES[State(case.state)]
         raise InvalidState(_l("留言当前状态为“%(state)s”，不能执行“%(action)s”。", state=state, action=name,
                               state_lower=lowercase(state)))
+    refusal = _pause_refusal(operation, case)
+    if refusal is not None:
+        raise InvalidState(refusal)
+
+
+def _pause_refusal(operation: Action, case: Case):
+    """Why ``operation`` cannot run given the case's pause (挂起), or None."""
+    if operation == Action.resume and case.paused_at is None:
+        return _l("留言未挂起。")
+    if operation in BLOCKED_WHILE_PAUSED and case.paused_at is not None:
+        return _l("留言已挂起，等待网民补充；请先恢复计时。")
+    return None
+
+
+def running_pause(session: Session, case: Case) -> CasePause | None:
+    """The pause of ``case`` that is running now, if any."""
+    if case.paused_at is None:
+        return None
+    return session.exec(select(CasePause).where(CasePause.case_id == case.id, CasePause.ended_at.is_(None))
+                        .order_by(CasePause.id.desc())).first()
+
+
+def case_pauses(session: Session, case: Case) -> list[CasePause]:
+    """Every pause of ``case``, oldest first (the case page, the tracking page, the API)."""
+    return list(session.exec(select(CasePause).where(CasePause.case_id == case.id).order_by(CasePause.id)).all())
+
+
+def pending_pause(session: Session, case: Case) -> CasePause | None:
+    """The pause of ``case`` awaiting a supervisor's decision, if any."""
+    return session.exec(select(CasePause).where(CasePause.case_id == case.id, CasePause.approval == "pending")
+                        .order_by(CasePause.id.desc())).first()
+
+
+def pause_used(session: Session, case: Case) -> bool:
+    """One pause per clock: whether the case was paused since its current clock started (receipt,
+    or the last reopen)."""
+    start = case.reopened_at or case.received_at
+    return session.exec(select(CasePause.id).where(CasePause.case_id == case.id,
+                                                   CasePause.started_at >= start)).first() is not None
 
 
 def pending_extension(session: Session, case: Case) -> ExtensionRequest | None:
@@ -87,6 +136,12 @@ def available_actions(session: Session, actor: Actor, case: Case) -> list[str]:
             pending = pending or pending_extension(session, case)
             if (operation == Action.decide_extension) != (pending is not None):
                 continue
+        if _pause_refusal(operation, case) is not None:
+            continue
+        if operation == Action.decide_pause and pending_pause(session, case) is None:
+            continue
+        if operation == Action.pause and (pause_used(session, case) or utcnow() >= case.due_at):
+            continue
         result.append(operation.value)
     return result
 

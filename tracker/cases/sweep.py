@@ -22,6 +22,8 @@ from sqlmodel import select
 from tracker.calendar.store import load_calendar
 from tracker.cases.deadlines import schedule_sweep
 from tracker.cases.models import Case
+from tracker.cases.operations import resume
+from tracker.cases.scope import SYSTEM
 from tracker.cases.states import State
 from tracker.db import begin_writing, utcnow
 from tracker.extensions import db
@@ -42,6 +44,11 @@ def _look_at(session, case: Case, calendar, now: datetime, stats: dict) -> None:
     if case.state == State.in_review:  # answered; review (approve or reject) reschedules
         case.sweep_at = None
         return
+    if case.paused_at is not None:
+        if case.pause_ends_at is None or now < case.pause_ends_at:
+            schedule_sweep(case, calendar, now)
+            return
+        resume(session, case, SYSTEM, now=now)
     due = case.due_at.isoformat()
     if now >= case.due_at:
         if case.overdue_at is None or case.overdue_at < case.due_at:

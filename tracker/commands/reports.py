@@ -42,8 +42,9 @@ def text_table(report: dict) -> str:
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv", "xlsx"]), default="text")
 @click.option("--output", type=click.Path(dir_okay=False, writable=True), default=None,
               help="write to this file instead of standard output")
+@click.option("--with-satisfaction", is_flag=True, help="the notice sentence gives 参评率 and 满意率 too")
 @with_appcontext
-def report(date_from, date_to, scope_code, as_of, by, fmt, output):
+def report(date_from, date_to, scope_code, as_of, by, fmt, output, with_satisfaction):
     """The SLA figures for a window of receipt dates (办结率, 按期办结率 and the notice sentence)."""
     if fmt == "xlsx" and not output:
         raise click.UsageError("--format xlsx needs --output FILE")
@@ -57,7 +58,8 @@ def report(date_from, date_to, scope_code, as_of, by, fmt, output):
         if scope is None:
             raise click.UsageError("there are no organisations yet")
     try:
-        data = sla_report(session, date_from=date_from, date_to=date_to, scope_org=scope, as_of=as_of, by=by)
+        data = sla_report(session, date_from=date_from, date_to=date_to, scope_org=scope, as_of=as_of, by=by,
+                          with_satisfaction=with_satisfaction)
     except DomainError as exc:
         raise click.UsageError(exc.message("en")) from exc
     if fmt == "xlsx":  # written in openpyxl's write-only mode, straight to the file

@@ -13,7 +13,7 @@ from tracker.cases import deadlines, lint, queries
 from tracker.cases import operations as ops
 from tracker.cases.canned import create_canned_answer, delete_own_canned_answer
 from tracker.cases.history import ACTION_NAMES, Action, action_name, timeline
-from tracker.cases.models import Attachment
+from tracker.cases.models import PAUSE_APPROVAL_NAMES, PAUSE_END_NAMES, Attachment
 from tracker.cases.permissions import STAFF_OPERATIONS, available_actions
 from tracker.cases.scope import can_see
 from tracker.cases.states import (
@@ -107,6 +107,8 @@ def _case_page(case, *, errors: dict | None = None, status: int = 200, values: d
         answer_outcomes=ANSWER_OUTCOMES, not_taken_up_outcomes=NOT_TAKEN_UP_OUTCOMES,
         errors=errors or {}, values=values or {}, form=CsrfForm(), **_lint_context(case, draft),
         back=safe_next(""), **evidence.panel(db.session, actor, case),
+        pending_pause=next((p for p in details["pauses"] if p.approval == "pending"), None),
+        pause_end_names=PAUSE_END_NAMES, pause_approval_names=PAUSE_APPROVAL_NAMES,
     ), status
 
 
@@ -148,7 +150,7 @@ def _arguments(operation: str) -> dict:
                 "confirmed": f.get("confirm") == "1"}
     if operation == "add_note":
         return {"text": f.get("text", "")}
-    if operation in ("return", "reject", "reopen"):
+    if operation in ("return", "reject", "reopen", "pause"):
         return {"reason": f.get("reason", "")}
     if operation == "request_extension":
         return {"workdays": _int("workdays"), "reason": f.get("reason", "")}
@@ -163,6 +165,8 @@ def _arguments(operation: str) -> dict:
                 "note": f.get("note") or None}
     if operation == "chase":
         return {"message": f.get("message", "")}
+    if operation == "decide_pause":
+        return {"pause_id": _int("pause_id"), "approve": f.get("decision") == "approve", "note": f.get("note") or None}
     return {}
 
 

@@ -17,6 +17,7 @@ from tracker.cases.models import (
     Category,
     ExtensionRequest,
 )
+from tracker.cases.permissions import case_pauses
 from tracker.cases.scope import Actor
 from tracker.organisations.models import Organisation, Site
 from tracker.users.models import User
@@ -33,6 +34,7 @@ def case_details(session: Session, case: Case) -> dict:
                                     .where(Attachment.case_id == case.id).order_by(Attachment.id)).all(),
         "extensions": session.exec(select(ExtensionRequest).where(ExtensionRequest.case_id == case.id)
                                    .order_by(ExtensionRequest.id)).all(),
+        "pauses": case_pauses(session, case),
     }
 
 

@@ -48,6 +48,9 @@ AUDIENCE: dict[str, tuple[str, ...]] = {
     "extension_requested": (SUPERVISOR,),
     "feedback_unsatisfied": (SUPERVISOR,),
     "case_returned": (SUPERVISOR,),
+    "case_paused": (CITIZEN,),
+    "case_resumed": (ORGANISER,),
+    "pause_requested": (SUPERVISOR,),
 }
 #: staff topics that still matter once the case is closed
 STAFF_TOPICS_AFTER_CLOSE = {"feedback_unsatisfied"}

@@ -23,6 +23,7 @@ bp.add_url_rule("/report/received/mail", view_func=limiter.limit(_receipt_mail_l
     controllers.receipt_mail), methods=["POST"], endpoint="receipt_mail")
 bp.add_url_rule("/track", view_func=track_limit(controllers.track), methods=["GET", "POST"])
 bp.add_url_rule("/track/rate", view_func=track_limit(controllers.rate), methods=["POST"], endpoint="rate")
+bp.add_url_rule("/track/reply", view_func=track_limit(controllers.reply), methods=["POST"], endpoint="reply")
 bp.add_url_rule("/answers", view_func=controllers.answers)
 bp.add_url_rule("/answers/<number>", view_func=controllers.answer)
 bp.add_url_rule("/sites/suggest", view_func=controllers.sites_suggest)

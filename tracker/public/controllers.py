@@ -24,7 +24,8 @@ from tracker.cases import operations as ops
 from tracker.cases.attachments import attach_screenshots
 from tracker.cases.masking import PublicTexts
 from tracker.cases.models import Case
-from tracker.cases.permissions import can_rate, citizen_case, rating_deadline
+from tracker.cases.permissions import can_rate, citizen_case, rating_deadline, running_pause
+from tracker.cases.scope import CITIZEN
 from tracker.errors import InvalidInput
 from tracker.extensions import db, limiter
 from tracker.i18n import current_language
@@ -32,7 +33,7 @@ from tracker.notifications.messages import queue_receipt_copy
 from tracker.organisations.models import Organisation, Site
 from tracker.public import held, receipt, util
 from tracker.public.captcha import new_captcha
-from tracker.public.forms import FeedbackForm, ReceiptMailForm, ReportForm
+from tracker.public.forms import FeedbackForm, PauseReplyForm, ReceiptMailForm, ReportForm
 from tracker.web import page_number
 
 RECEIPT_KEY = "report_receipt"
@@ -164,7 +165,8 @@ def _citizen_case(number: str, code: str) -> Case | None:
     return citizen_case(db.session, number, code)
 
 
-def _track_page(case: Case | None, number: str, feedback_form=None, status: int = 200, searched: bool = True):
+def _track_page(case: Case | None, number: str, feedback_form=None, status: int = 200, searched: bool = True,
+                reply_form=None):
     if case is None:
         return render_template("public/track.html", case=None, searched=searched, number=number), status
     form = feedback_form or FeedbackForm(number=case.tracking_number)
@@ -174,7 +176,8 @@ def _track_page(case: Case | None, number: str, feedback_form=None, status: int 
         timeline=util.public_timeline(db.session, case), state=util.state_label(case.state),
         outcome=util.outcome_label(case.outcome), organiser=organiser, can_rate=can_rate(case),
         rate_until=rating_deadline(case),
-        form=form,
+        form=form, pause=running_pause(db.session, case),
+        reply_form=reply_form or PauseReplyForm(number=case.tracking_number),
     ), status)
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -242,6 +245,26 @@ def rate():
         _remember(case)
         return redirect(url_for("public.track", number=case.tracking_number, rated=1, _anchor="rating"), code=303)
     return _track_page(case, case.tracking_number, form, status=422)
+
+
+def reply():
+    """The citizen's reply to a pause (挂起): it resumes the clock. The case is the one this session
+    opened (or named with its code); a refusal shows the page again with the form's message."""
+    form = PauseReplyForm()
+    number = (form.number.data or "").strip()[:32]
+    case = _citizen_case(number, form.code.data) if form.code.data else _remembered_case(number)
+    if case is None:
+        return _track_page(None, number, status=404)
+    if case.paused_at is None:
+        form.reply.errors = [_("该留言当前不需要补充信息。")]
+        return _track_page(case, case.tracking_number, reply_form=form, status=409)
+    if form.validate_on_submit():
+        with db.transaction() as session_:
+            ops.resume(session_, case, CITIZEN, reply=form.reply.data)
+        _remember(case)
+        return redirect(url_for("public.track", number=case.tracking_number, replied=1, _anchor="case-title"),
+                        code=303)
+    return _track_page(case, case.tracking_number, reply_form=form, status=422)
 
 
 def _date_arg(name: str) -> tuple[date | None, bool]:

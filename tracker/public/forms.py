@@ -130,6 +130,19 @@ class FeedbackForm(FlaskForm):
             raise ValidationError(_l("不满意时请说明原因。"))
 
 
+class PauseReplyForm(FlaskForm):
+    """The citizen's reply to a pause (挂起): the information the organiser asked for."""
+
+    number = HiddenField()
+    code = HiddenField()
+    reply = TextAreaField(_l("补充说明"))
+
+    def validate_reply(self, field):
+        _rule(validation.check_feedback_comment)(self, field)
+        if not (field.data or "").strip():
+            raise ValidationError(_l("请填写补充说明。"))
+
+
 class ReceiptMailForm(FlaskForm):
     """The confirmation page's "send to my email": one address."""
 

@@ -153,11 +153,14 @@ TIMELINE_LABELS = {
     "close_not_taken_up": _l("不予受理，办结"),
     "record_feedback": _l("已评价"),
     "reopen": _l("重新办理，新的答复期限：%(due)s"),
+    "pause": _l("办理单位需要您补充信息，计时暂停（挂起）：%(note)s"),
+    "resume": _l("挂起结束，恢复计时，答复期限：%(due)s"),
 }
 #: staff events that move the due time; the citizen sees one line for each, without its note
 DUE_LABELS = {
     "decide_extension": _l("延期申请已批准，答复期限延至 %(due)s"),
     "recompute_due": _l("按节假日安排调整，答复期限改为 %(due)s"),
+    "decide_pause": _l("挂起已批准，答复期限顺延至 %(due)s"),
 }
 
 
@@ -175,6 +178,8 @@ def _due_after(event: CaseEvent, due: datetime | None) -> tuple[datetime | None,
     if isinstance(data, history.ExtensionDecided) and data.approved and data.due_after:
         return data.due_after, True
     if isinstance(data, history.DueRecomputed) and data.due_after and data.due_after != data.due_before:
+        return data.due_after, True
+    if isinstance(data, history.PauseCounted) and data.due_after:
         return data.due_after, True
     return due, False
 
@@ -197,7 +202,8 @@ def public_timeline(session: Session, case: Case) -> list[TimelineEntry]:
         if label is None:
             continue
         org = (event.data or {}).get("organiser") or pgettext("timeline", "办理单位")
-        entries.append(TimelineEntry(event.created_at, str(label) % {"org": org, "due": due_label(due)}))
+        note = event.note if event.action == "pause" else ""  # the pause's reason is addressed to the citizen
+        entries.append(TimelineEntry(event.created_at, str(label) % {"org": org, "due": due_label(due), "note": note}))
     return entries
 
 

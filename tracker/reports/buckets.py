@@ -60,6 +60,19 @@ def sent_back_sql(as_of: datetime):
     return _events_sql(as_of, CaseEvent.action == Action.reject.value)
 
 
+def extra_counts_sql(as_of: datetime) -> list:
+    """SQL sums, per group, of :data:`tracker.reports.params.EXTRA_COUNT_KEYS` at ``as_of``: cases
+    paused by then; closed cases rated by then, and rated satisfied; cases reopened by then after an
+    unsatisfied rating. Columns of the case row only (the rule of :meth:`Snapshot.extra_counts`)."""
+    rated = sa.and_(closed_sql(as_of), Case.feedback_at <= as_of)
+
+    def count(condition):
+        return sa.func.sum(sa.case((condition, 1), else_=0))
+
+    return [count(Case.first_paused_at <= as_of), count(rated),
+            count(sa.and_(rated, Case.feedback == "satisfied")), count(Case.redone_at <= as_of)]
+
+
 #: the one bucket of the four each received case falls in at the as-of moment -> the counts it adds to
 BUCKETS_OF = {
     "closed_on_time": frozenset({"received", "closed", "closed_on_time"}),
@@ -207,6 +220,15 @@ class Snapshot:
     reviewed: bool = False
     submitted: int = 0
     sent_back: int = 0
+    #: paused by then (0 or 1); the closure's rating by then: rated, satisfied; reopened after an unsatisfied rating
+    paused: int = 0
+    rated: int = 0
+    satisfied: int = 0
+    redone: int = 0
+
+    @property
+    def extra_counts(self) -> tuple[int, int, int, int]:
+        return self.paused, self.rated, self.satisfied, self.redone
 
 
 def snapshot_buckets(snapshot: Snapshot, as_of: datetime) -> set[str]:

@@ -38,6 +38,7 @@ from tracker.reports.params import (
     HEADINGS,
     RATE_KEYS,
     REVIEW_FOOTNOTE,
+    SATISFACTION_FOOTNOTE,
     TOTAL_LABEL,
 )
 from tracker.workdays import BEIJING
@@ -179,7 +180,8 @@ def write_xlsx(report: dict, target) -> None:
                  ["收到日期", f"{report['from']} 至 {report['to']}"],
                  ["统计时点", as_of_cell_value(report)],
                  ["口径", _zh(FOOTNOTE)],
-                 ["终审", _zh(REVIEW_FOOTNOTE)]):
+                 ["终审", _zh(REVIEW_FOOTNOTE)],
+                 ["挂起与评价", _zh(SATISFACTION_FOOTNOTE)]):
         notes.append([_cell(notes, value, number_format=DATE_TIME_FORMAT if isinstance(value, datetime) else None)
                       for value in line])
     workbook.save(target)

@@ -21,6 +21,14 @@ Definitions (DESIGN.md, "Figures"):
   outcome ``fixed``).
 - **Rates.** completion_rate = closed / received; on_time_rate = closed_on_time /
   (received - open_not_due). Both are fractions from 0 to 1, or None when the denominator is 0.
+- **挂起.** paused: cases paused at least once by T (``Case.first_paused_at``). A pause that counts
+  moved the due time (:mod:`tracker.cases.deadlines`), and the on-time judgement reads the moved
+  due time; the replay of a case reopened after T takes the due time that its last pause before
+  the closure set, as it does an extension's.
+- **Satisfaction.** rated (参评): cases closed at T whose answer the citizen rated at or before T;
+  satisfied: of those, rated satisfied; rating_rate (参评率) = rated / closed; satisfaction_rate
+  (满意率) = satisfied / rated; redone (重办): cases reopened at or before T after an unsatisfied
+  rating (``Case.redone_at``). Ratings after T do not count.
 - **Handling time.** For each case closed at T: the working days from receipt to answer
   (:meth:`tracker.workdays.WorkCalendar.workdays_between`: the day of receipt not counted).
   avg_workdays is their mean (two decimals); p90_workdays is the nearest-rank 90th percentile:
@@ -60,6 +68,7 @@ from tracker.reports.buckets import (
     bucket_of,
     children,
     closed_sql,
+    extra_counts_sql,
     from_cases,
     group_expression,
     not_reopened_after,
@@ -73,6 +82,7 @@ from tracker.reports.history import reopened_snapshots
 from tracker.reports.notice import notice_sentence
 from tracker.reports.params import (
     COUNT_KEYS,
+    EXTRA_COUNT_KEYS,
     NO_SITE_KEY,
     NO_SITE_LABEL,
     OWN_LEVEL_LABEL,
@@ -85,7 +95,7 @@ from tracker.workdays import BEIJING, beijing_date
 
 
 def _empty_counts() -> dict:
-    return {key: 0 for key in COUNT_KEYS}
+    return {key: 0 for key in COUNT_KEYS + EXTRA_COUNT_KEYS}
 
 
 def rate(numerator: int, denominator: int) -> float | None:
@@ -124,6 +134,8 @@ def _finish(counts: dict, durations: Counter, review: Review | None = None) -> d
     figures["review_share"] = rate(waited, waited + review.handling_days)
     figures["submitted"], figures["sent_back"] = review.submitted, review.sent_back
     figures["reject_rate"] = rate(review.sent_back, review.submitted)
+    figures["rating_rate"] = rate(counts["rated"], counts["closed"])
+    figures["satisfaction_rate"] = rate(counts["satisfied"], counts["rated"])
     return figures
 
 
@@ -164,11 +176,14 @@ class Tally:
     category_reviews: dict = field(default_factory=dict)
 
     def add(self, key, category, buckets, outcome, days, number: int = 1, review_days=None,
-            submitted: int = 0, sent_back: int = 0) -> None:
+            submitted: int = 0, sent_back: int = 0, extra: tuple = (0, 0, 0, 0)) -> None:
+        """``extra``: how many of the ``number`` cases count in each of :data:`EXTRA_COUNT_KEYS`."""
         for target, target_key in ((self.counts, key), (self.category_counts, category)):
             row = target.setdefault(target_key, _empty_counts())
             for bucket in buckets:
                 row[bucket] += number
+            for extra_key, extra_number in zip(EXTRA_COUNT_KEYS, extra, strict=True):
+                row[extra_key] += int(extra_number or 0)
         for target, target_key in ((self.reviews, key), (self.category_reviews, category)):
             target.setdefault(target_key, Review()).add(days, review_days if "closed" in buckets else None,
                                                         submitted, sent_back, number)
@@ -193,13 +208,15 @@ def _one_pass(session: Session, params: Params, group, tally: Tally) -> None:
                                sa.case((closed, workdays)).label("days"),
                                sa.case((sa.and_(closed, reviewed_sql()), review_workdays)).label("review_days"),
                                sa.func.count().label("number"),
-                               sa.func.sum(submitted_sql(params.as_of)), sa.func.sum(sent_back_sql(params.as_of))))
+                               sa.func.sum(submitted_sql(params.as_of)), sa.func.sum(sent_back_sql(params.as_of)),
+                               *extra_counts_sql(params.as_of)))
              .where(*base_conditions(params), not_reopened_after(params.as_of))
              .group_by(*(sa.literal_column(str(n)) for n in range(1, 7))))
     confirmed = {bucket: counts | {"confirmed"} for bucket, counts in BUCKETS_OF.items()}
-    for key, category, bucket, outcome, days, review_days, number, submitted, sent_back in session.execute(query):
+    for key, category, bucket, outcome, days, review_days, number, submitted, sent_back, *extra in (
+            session.execute(query)):
         tally.add(key, category, confirmed[bucket] if outcome == Outcome.fixed else BUCKETS_OF[bucket], outcome,
-                  days, number, review_days, int(submitted or 0), int(sent_back or 0))
+                  days, number, review_days, int(submitted or 0), int(sent_back or 0), tuple(extra))
 
 
 def _group_labels(session: Session, params: Params, keys) -> dict:
@@ -232,7 +249,7 @@ def compute(session: Session, params: Params) -> dict:
             if snap.reviewed:
                 review_days = calendar.workdays_between(snap.answered_at, snap.closed_at)
         tally.add(key, snap.category_code, buckets, snap.outcome, days, 1, review_days, snap.submitted,
-                  snap.sent_back)
+                  snap.sent_back, snap.extra_counts)
     counts, durations, by_outcome = tally.counts, tally.durations, tally.by_outcome
     category_counts, category_durations = tally.category_counts, tally.category_durations
 
@@ -249,7 +266,7 @@ def compute(session: Session, params: Params) -> dict:
 
     totals = _empty_counts()
     for row_counts in counts.values():
-        for bucket in COUNT_KEYS:
+        for bucket in totals:
             totals[bucket] += row_counts[bucket]
     all_durations = sum(durations.values(), Counter())
 
@@ -270,19 +287,20 @@ def compute(session: Session, params: Params) -> dict:
         "by_category": by_category,
         "rows": rows,
     }
-    report["sentence"] = notice_sentence(report, params.scope)
+    report["sentence"] = notice_sentence(report, params.scope, params.with_satisfaction)
     return report
 
 
 def sla_report(session: Session, *, date_from, date_to, scope_org: Organisation, as_of=None,
-               by: str = "org") -> dict:
+               by: str = "org", with_satisfaction: bool = False) -> dict:
     """The report as a JSON-ready dict (what ``tracker report --format json`` prints).
 
     ``date_from``/``date_to``: dates or ``YYYY-MM-DD``; ``as_of``: an aware datetime, an ISO
-    string, or None for now; ``by``: org, site or category.
+    string, or None for now; ``by``: org, site or category; ``with_satisfaction``: the notice
+    sentence gives 参评率 and 满意率 too.
     """
     return compute(session, make_params(date_from=date_from, date_to=date_to, scope_org=scope_org,
-                                        as_of=as_of, by=by))
+                                        as_of=as_of, by=by, with_satisfaction=with_satisfaction))
 
 
 # ---------------------------------------------------------------- drill-down

@@ -6,6 +6,8 @@
 - Dates: the first end always carries its year, so that a notice read later still says which
   year it covers: ``2024年4月1日至6月23日``; the second end carries its own only when it lies in
   another year: ``2023年12月1日至2024年1月31日``.
+- 参评率 and 满意率, when asked for, follow the rest: ``…；网民参评12条，参评率40.0%，满意率91.7%。``
+  (满意率 left out while nothing is rated).
 - Rates: one decimal (``85.7%``), except exactly 100%, written ``100%``. A rate below 1 is never
   rounded up to 100: it shows at most ``99.9%``.
 """
@@ -57,8 +59,19 @@ def date_range(date_from: date, date_to: date) -> str:
     return f"{one(date_from, True)}至{one(date_to, date_to.year != date_from.year)}"
 
 
-def notice_sentence(report: dict, scope) -> str:
-    """The sentence a supervisor publishes, from the report dict of :mod:`tracker.reports.figures`."""
+def notice_sentence(report: dict, scope, with_satisfaction: bool = False) -> str:
+    """The sentence a supervisor publishes, from the report dict of :mod:`tracker.reports.figures`;
+    ``with_satisfaction`` adds 参评率 and 满意率 (when anything is closed)."""
+    sentence = _sentence(report, scope)
+    if not with_satisfaction or not report["closed"]:
+        return sentence
+    tail = f"网民参评{report['rated']}条，参评率{percent(report['rating_rate'])}"
+    if report["rated"]:
+        tail += f"，满意率{percent(report['satisfaction_rate'])}"
+    return sentence[:-1] + "；" + tail + "。"
+
+
+def _sentence(report: dict, scope) -> str:
     dates = date_range(date.fromisoformat(report["from"]), date.fromisoformat(report["to"]))
     head = f"{dates}，{scope_word(scope.code, scope.name)}共收到网民反馈的“我为政府网站找错”留言{report['received']}条"
     received = report["received"]

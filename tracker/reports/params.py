@@ -18,11 +18,15 @@ COUNT_KEYS = ("received", "closed", "closed_on_time", "closed_late", "open_overd
 #: the final review (终审): answers sent to review and sent back, and the time answers waited
 REVIEW_COUNT_KEYS = ("submitted", "sent_back")
 REVIEW_KEYS = ("review_avg_workdays", "review_p90_workdays", "review_share") + REVIEW_COUNT_KEYS + ("reject_rate",)
-RATE_KEYS = ("completion_rate", "on_time_rate", "review_share", "reject_rate")
+#: 挂起 and the citizens' ratings: cases paused, closed cases rated and rated satisfied, the rates,
+#: and the unsatisfied cases reopened (重办)
+EXTRA_COUNT_KEYS = ("paused", "rated", "satisfied", "redone")
+SATISFACTION_KEYS = ("paused", "rated", "rating_rate", "satisfied", "satisfaction_rate", "redone")
+RATE_KEYS = ("completion_rate", "on_time_rate", "review_share", "reject_rate", "rating_rate", "satisfaction_rate")
 TIME_KEYS = ("avg_workdays", "p90_workdays", "review_avg_workdays", "review_p90_workdays")
 #: the main table's columns; the final review's have a table of their own on the page
 TABLE_KEYS = COUNT_KEYS + ("completion_rate", "on_time_rate", "avg_workdays", "p90_workdays")
-FIGURE_KEYS = TABLE_KEYS + REVIEW_KEYS
+FIGURE_KEYS = TABLE_KEYS + SATISFACTION_KEYS + REVIEW_KEYS
 #: a row whose answers waited in review for more than this share of their working days is marked ▲
 REVIEW_BOTTLENECK = 0.5
 GROUPINGS = ("org", "site", "category")
@@ -50,6 +54,12 @@ HEADINGS = {
     "submitted": lazy_pgettext("report", "提交审核"),
     "sent_back": lazy_pgettext("report", "驳回"),
     "reject_rate": lazy_pgettext("report", "驳回率"),
+    "paused": lazy_pgettext("report", "挂起"),
+    "rated": lazy_pgettext("report", "参评"),
+    "rating_rate": lazy_pgettext("report", "参评率"),
+    "satisfied": lazy_pgettext("report", "满意"),
+    "satisfaction_rate": lazy_pgettext("report", "满意率"),
+    "redone": lazy_pgettext("report", "重办"),
 }
 GROUP_HEADINGS = {"org": lazy_pgettext("report", "单位"), "site": lazy_pgettext("report", "网站"),
                   "category": lazy_pgettext("report", "问题类型")}
@@ -69,6 +79,13 @@ REVIEW_FOOTNOTE = _l(
     "终审用时：经审核办结的留言，从最后一次答复到审核通过的工作日数（答复当日不计）。"
     "终审用时占比＝这些留言的终审工作日之和÷（办理工作日＋终审工作日）之和，即办结所用工作日中等待终审的部分。"
     "驳回率＝驳回次数÷提交审核次数（答复和不予受理决定），均计至统计时点。"
+)
+
+SATISFACTION_FOOTNOTE = _l(
+    "挂起：统计时点前至少挂起过一次的留言数。挂起期间办理期限暂停，恢复计时后期限按挂起的工作日数顺延"
+    "（自挂起次日起至恢复当日止的工作日，不超过挂起时限；需审批时经主管单位批准才顺延），按期办结按顺延后的期限判断。"
+    "参评＝统计时点前已办结且网民在统计时点前评价的留言数；参评率＝参评数÷办结数；满意率＝评价满意数÷参评数；"
+    "重办＝网民评价不满意后在统计时点前重新办理的留言数。统计时点之后的评价不计入。"
 )
 
 
@@ -134,6 +151,8 @@ class Params:
     scope: Organisation
     as_of: datetime
     by: str = "org"
+    #: the notice sentence also gives 参评率 and 满意率
+    with_satisfaction: bool = False
 
     @property
     def window_start(self) -> datetime:
@@ -144,14 +163,16 @@ class Params:
         return start_of_day(self.date_to + timedelta(days=1))
 
 
-def make_params(*, date_from, date_to, scope_org: Organisation, as_of=None, by: str = "org") -> Params:
+def make_params(*, date_from, date_to, scope_org: Organisation, as_of=None, by: str = "org",
+                with_satisfaction: bool = False) -> Params:
     date_from, date_to = parse_date(date_from, "from"), parse_date(date_to, "to")
     if date_to < date_from:
         raise InvalidInput(_l("结束日期不能早于开始日期。"), fields={"to": [date_to.isoformat()]})
     if by not in GROUPINGS:
         raise InvalidInput(_l("分组方式应为org、site或category。"), fields={"by": [str(by)]})
     # "now" to the second: links and downloads repeat it exactly
-    return Params(date_from, date_to, scope_org, parse_instant(as_of) or utcnow().replace(microsecond=0), by)
+    return Params(date_from, date_to, scope_org, parse_instant(as_of) or utcnow().replace(microsecond=0), by,
+                  bool(with_satisfaction))
 
 
 def root_organisation(session: Session) -> Organisation | None:

@@ -74,14 +74,18 @@ def _params() -> report_params.Params:
         scope_org=_scope(),
         as_of=request.args.get("as_of") or None,
         by=request.args.get("by") or "org",
+        with_satisfaction=request.args.get("with_satisfaction") in ("1", "on", "true"),
     )
 
 
 def _query_args(params: report_params.Params) -> dict:
     """The parameters of a report, with the as-of moment pinned so that links show the same figures."""
-    return {"from": params.date_from.isoformat(), "to": params.date_to.isoformat(),
+    args = {"from": params.date_from.isoformat(), "to": params.date_to.isoformat(),
             "scope": params.scope.code, "as_of": params.as_of.astimezone(BEIJING).isoformat(),
             "by": params.by}
+    if params.with_satisfaction:
+        args["with_satisfaction"] = "1"
+    return args
 
 
 def _chart(rows: list[dict], target: float) -> dict:
@@ -134,7 +138,9 @@ def report_page():
                            is_slow_review=is_slow_review, review_footnote=report_params.REVIEW_FOOTNOTE,
                            headings=report_params.HEADINGS, group_heading=report_params.GROUP_HEADINGS[params.by],
                            total_label=report_params.TOTAL_LABEL, percent=percent, children=children,
-                           footnote=report_params.FOOTNOTE, outcome_name=outcome_name)
+                           footnote=report_params.FOOTNOTE, outcome_name=outcome_name,
+                           satisfaction_keys=report_params.SATISFACTION_KEYS,
+                           satisfaction_footnote=report_params.SATISFACTION_FOOTNOTE)
 
 
 @role_required(Role.supervisor, Role.admin)
