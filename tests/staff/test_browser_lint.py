@@ -45,6 +45,7 @@ def test_organiser_is_warned_confirms_and_reviewer_sees_the_warnings(served, chr
     check_page(organiser, "lint-organiser-form")
 
     organiser.fill("#answer-text", WEAK)
+    organiser.check("#form-answer input[value=fixed]")  # no outcome is pre-selected
     with organiser.expect_navigation():
         organiser.click("#answer-check")
     assert _rules(organiser, "#answer-lint") == ["too_short", "fixed_without_action"]
@@ -86,6 +87,7 @@ def test_organiser_is_warned_confirms_and_reviewer_sees_the_warnings(served, chr
         reviewer.click("#form-reject button[type=submit]")
     organiser.goto(f"{base}/cases/{number}")
     organiser.fill("#answer-text", "经核实，已将办事指南中的“帐号”更正为“账号”，并核对了同栏目其他页面。")
+    organiser.check("#form-answer input[value=fixed]")  # no outcome is pre-selected
     with organiser.expect_navigation():
         organiser.click("#answer-check")
     assert organiser.inner_text("#answer-lint").strip() == "答复检查未发现问题。"
@@ -130,6 +132,7 @@ def test_admin_switches_a_rule_off_and_sets_the_length(served, chromium):
     organiser = log_in(chromium, base, "org@lint.gov.cn")
     organiser.goto(f"{base}/cases/{number}")
     organiser.fill("#answer-text", "感谢您的留言，感谢您的支持。")  # 14 characters, only formulas
+    organiser.check("#form-answer input[value=fixed]")  # no outcome is pre-selected
     with organiser.expect_navigation():
         organiser.click("#answer-check")
     rules = organiser.eval_on_selector_all("#answer-lint li[data-rule]", "items => items.map(i => i.dataset.rule)")
