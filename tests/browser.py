@@ -2,6 +2,10 @@
 tests/vendor/axe-core, from the npm registry) and require 0 violations, check that nothing sticks
 out sideways, and save a screenshot, at a desktop's width (1280 px) and a phone's (390 px).
 
+Besides the states a test checks by name, every document that loads in a tab made here is audited
+by axe-core as it loads (at the tab's width); the ``browser`` tests fail at teardown on any
+violation found that way (``tests/conftest.py``), so no page a test passes through goes unchecked.
+
     from tests.browser import check_page, new_tab, log_in
     check_page(page, "citizen-track-open")   # -> test-artifacts/citizen-track-open-1280.png, -390.png
 """
@@ -19,10 +23,18 @@ PASSWORD = "correct horse battery"  # the factories' default password
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 
 
-def new_tab(browser, width: int = 1280, locale: str = "zh-CN"):
-    """A fresh context and page that records dialogs (dismissed) and console errors."""
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale=locale)
+#: the tabs made since the current test began, whose loaded documents were audited
+TABS: list = []
+
+
+def new_tab(browser, width: int = 1280, locale: str = "zh-CN", **options):
+    """A fresh context and page that records dialogs (dismissed) and console errors, and audits
+    every document it loads with axe-core (``tab.axe_findings``)."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale=locale, **options)
     tab = context.new_page()
+    tab.axe_findings = []
+    tab.on("load", _audit_loaded)
+    TABS.append(tab)
     tab.dialogs = []
     tab.on("dialog", lambda dialog: (tab.dialogs.append(dialog.message), dialog.dismiss()))
     tab.console_errors = []
@@ -50,6 +62,22 @@ def axe_violations(page) -> list[dict]:
         page.evaluate(AXE_SCRIPT.read_text(encoding="utf-8") + "\n;true")
     result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
     return result["violations"]
+
+
+def _audit_loaded(tab) -> None:
+    from playwright.sync_api import Error
+
+    try:
+        violations = axe_violations(tab)
+    except Error:  # the document was left (a redirect, a submit) before it could be read
+        return
+    if violations:
+        tab.axe_findings.append(f"{tab.url}:\n{_describe(violations)}")
+
+
+def loaded_page_findings() -> list[str]:
+    """The axe-core violations found on the documents loaded in the tabs since the test began."""
+    return [finding for tab in TABS for finding in tab.axe_findings]
 
 
 def _describe(violations: list[dict]) -> str:

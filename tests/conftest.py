@@ -193,6 +193,22 @@ def serving(app):
         thread.join(5)
 
 
+@pytest.fixture(autouse=True)
+def _loaded_pages_pass_axe(request):
+    """In a browser test, every document loaded in a tab of ``tests.browser.new_tab`` has 0 axe-core
+    violations (checked as it loads, reported here)."""
+    if request.node.get_closest_marker("browser") is None:
+        yield
+        return
+    from tests import browser
+
+    browser.TABS.clear()
+    yield
+    found = browser.loaded_page_findings()
+    browser.TABS.clear()
+    assert not found, "axe-core on pages loaded during the test:\n" + "\n".join(found)
+
+
 @pytest.fixture()
 def chromium():
     """The system's Chromium (Debian's package), headless, driven by Playwright."""

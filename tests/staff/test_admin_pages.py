@@ -349,7 +349,9 @@ def test_roles_kinds_outcomes_and_extension_states_show_in_chinese(client, world
 
     sign_in(client, world.organiser_a)
     case_page = visible(client.get(f"/cases/{world.case_a.tracking_number}").text)
-    assert "申请延期2个工作日：需要协调技术单位 · 已批准" in case_page and "approved" not in case_page
+    # the history says the extension's days, reason and decision in words (one place renders it)
+    assert "申请延期2个工作日" in case_page and "理由：需要协调技术单位" in case_page
+    assert "批准延期2个工作日" in case_page and "approved" not in case_page
     sign_in(client, world.supervisor)
     queue = visible(client.get("/supervise").text)
     assert "属实已整改" in queue and "fixed" not in queue

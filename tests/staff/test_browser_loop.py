@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import check_page
+from tests.browser import check_page, log_in, new_tab
 from tests.conftest import serving
 from tests.factories import Factory
 from tracker.extensions import db
 from tracker.organisations.models import Organisation
 
 pytestmark = pytest.mark.browser
-PASSWORD = "correct horse battery"
 ANSWER = "您反映的办事指南已更新为2024年版本，感谢您的监督。"
 
 
@@ -35,21 +34,8 @@ def browser(chromium):
     return chromium
 
 
-def _log_in(browser, base: str, email: str):
-    page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
-    page.goto(base + "/login")
-    # keyboard only: type, tab to the password, Enter submits
-    page.focus("#email")
-    page.keyboard.type(email)
-    page.keyboard.press("Tab")
-    page.keyboard.type(PASSWORD)
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
-    return page
-
-
 def test_report_accept_answer_approve_track(served, browser):
-    citizen = browser.new_context(locale="zh-CN").new_page()
+    citizen = new_tab(browser)
     citizen.goto(served + "/report")
     citizen.fill("#page_url", "https://www.loop.gd.gov.cn/bszn/index.html")
     citizen.select_option("#category", "2")
@@ -62,7 +48,7 @@ def test_report_accept_answer_approve_track(served, browser):
     code = citizen.inner_text("#query-code").strip()
     assert number.startswith("ZC")
 
-    organiser = _log_in(browser, served, "org@loop.gov.cn")
+    organiser = log_in(browser, served, "org@loop.gov.cn")
     assert organiser.url.endswith("/inbox")
     assert number in organiser.inner_text("main")
     check_page(organiser, "loop-organiser-1")
@@ -76,7 +62,7 @@ def test_report_accept_answer_approve_track(served, browser):
     organiser.click("#form-answer button[type=submit]")
     organiser.wait_for_selector(".state-in_review")
 
-    supervisor = _log_in(browser, served, "sup@loop.gov.cn")
+    supervisor = log_in(browser, served, "sup@loop.gov.cn")
     assert supervisor.url.endswith("/supervise")
     assert ANSWER in supervisor.inner_text("main")
     check_page(supervisor, "loop-supervisor-3")
