@@ -60,3 +60,14 @@ def test_offsets_are_normalised_and_naive_times_refused(migrated_app):
     with pytest.raises(ValueError, match="naive datetime|timezone-aware"):
         Factory(db.session).case(received_at=datetime(2024, 4, 25, 16, 30))
     db.session.rollback()
+
+
+def test_postgresql_connections_run_without_jit(migrated_app):
+    """The app's connections turn PostgreSQL's JIT off: bounded queries whose cost estimate is
+    inflated by correlated counts (the SLA report) would otherwise spend longer compiling than
+    running."""
+    from sqlalchemy import text
+
+    if db.session.get_bind().dialect.name != "postgresql":
+        pytest.skip("JIT is PostgreSQL's; SQLite has none")
+    assert db.session.execute(text("SHOW jit")).scalar_one() == "off"
