@@ -12,6 +12,7 @@ from tests.report.conftest import bj, login
 from tracker.cases import operations as ops
 from tracker.db import frozen_clock
 from tracker.published.models import PublishedCaseList, PublishedReport
+from tracker.published.util import diff
 from tracker.reports.exports import to_csv
 from tracker.reports.figures import sla_report
 
@@ -156,3 +157,27 @@ def test_the_public_sees_sentences_and_totals_without_cases(app, client, tree, c
     assert client.get(f"/published/{published.id}/cases").status_code == 404
     assert client.get(f"/supervise/published/{published.id}").status_code == 302  # to the login
     assert client.get("/published/999999").status_code == 404
+
+
+def test_every_breakdown_figure_drills_back_to_its_cases_as_published(client, session, tree, closed_pair):
+    """Not only the rows: each category's counts and each outcome's count keep their case lists,
+    which stay as published after a reopen."""
+    assert publish(client, tree).status_code == 302
+    published = session.exec(select(PublishedReport)).one()
+    lists = {(c.row_key, c.bucket): c.case_ids for c in session.exec(select(PublishedCaseList))}
+    category = closed_pair[0].category_code
+    assert sorted(lists[(f"category:{category}", "closed_on_time")]) == sorted(c.id for c in closed_pair)
+    outcome = closed_pair[0].outcome
+    assert sorted(lists[(f"outcome:{outcome}", "closed")]) == sorted(c.id for c in closed_pair)
+
+    tree.do(bj(6, 25, 9), ops.reopen, closed_pair[0], tree.supervisor, reason="网民不满意。")
+    session.commit()
+    page = client.get(f"/supervise/published/{published.id}").get_data(as_text=True)
+    assert f'data-key="category:{category}"' in page and f'data-key="outcome:{outcome}"' in page
+    for row, bucket in ((f"category:{category}", "closed_on_time"), (f"outcome:{outcome}", "closed")):
+        shown = client.get(f"/supervise/published/{published.id}/cases",
+                           query_string={"row": row, "bucket": bucket}).get_data(as_text=True)
+        assert closed_pair[0].tracking_number in shown and closed_pair[1].tracking_number in shown
+    # the diff still names the one case that moved, once, by its row
+    moved = diff(session, published, now=bj(6, 25, 10))["cases"]
+    assert [(c["tracking_number"], c["reasons"]) for c in moved] == [(closed_pair[0].tracking_number, ["reopened"])]

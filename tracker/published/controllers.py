@@ -124,7 +124,7 @@ def staff_report(report_id: int):
     lists = util.stored_lists(db.session, published)
     return render_template("published/staff_report.html", published=published, report=util.report_of(published),
                            lists=lists, count_keys=report_params.COUNT_KEYS, fixed=published.as_of_rule == AS_OF_FIXED,
-                           **_common())
+                           outcome_name=outcome_name, **_common())
 
 
 @role_required(Role.supervisor, Role.admin)
@@ -137,7 +137,7 @@ def staff_cases(report_id: int):
         abort(404)
     ids = lists[(row, bucket)]
     cases = db.session.exec(select(Case).where(Case.id.in_(ids or [-1])).order_by(Case.received_at, Case.id)).all()
-    name = next((r["name"] for r in published.figures.get("rows", []) if r["key"] == row), row)
+    name = util.list_name(published.figures, row)
     return render_template("published/staff_cases.html", published=published, cases=cases, row=row, row_name=name,
                            bucket=bucket, **_common())
 

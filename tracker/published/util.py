@@ -19,6 +19,7 @@ after the moment of publication:
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from datetime import date, timedelta
 from importlib.metadata import PackageNotFoundError, version
 
@@ -28,6 +29,7 @@ from sqlmodel import Session, select
 from tracker.calendar.store import load_calendar
 from tracker.cases.history import Action, read
 from tracker.cases.models import Case, CaseEvent
+from tracker.cases.states import OUTCOME_NAMES
 from tracker.db import utcnow
 from tracker.errors import NotFound
 from tracker.organisations.models import Organisation
@@ -60,16 +62,41 @@ NOT_FIGURES = frozenset({"from", "to", "as_of", "scope", "by", "by_outcome", "by
 # ---------------------------------------------------------------- at publication
 
 
+#: prefixes of the list keys of the breakdowns (a row key of the report's own rows has no colon)
+CATEGORY_PREFIX, OUTCOME_PREFIX = "category:", "outcome:"
+
+
 def case_lists(session: Session, params: Params, report: dict) -> dict[tuple[str, str], list[int]]:
     """(row key, count key) -> the ids of the cases behind that figure of that row, selected by the
-    report's own drill-down (:func:`tracker.reports.figures.bucket_filter`). The totals are the rows'
-    union, so they are not stored twice."""
-    lists = {}
-    for row in report["rows"]:
-        for bucket in COUNT_KEYS:
-            query = bucket_filter(session, params, bucket, row["key"]).with_only_columns(Case.id)
-            lists[(row["key"], bucket)] = list(session.exec(query).all())
+    report's own drill-down (:func:`tracker.reports.figures.bucket_filter`); the same for the
+    breakdowns, as ``category:<code>`` (every count) and ``outcome:<value>`` (its closed cases).
+    The totals are the rows' union, so they are not stored twice."""
+    def ids(query_params: Params, bucket: str, key, outcome=None) -> list[int]:
+        query = bucket_filter(session, query_params, bucket, key, outcome).with_only_columns(Case.id)
+        return list(session.exec(query).all())
+
+    lists = {(row["key"], bucket): ids(params, bucket, row["key"]) for row in report["rows"] for bucket in COUNT_KEYS}
+    if params.by != "category":  # else the rows are the categories already
+        by_category = replace(params, by="category")
+        lists.update({(f"{CATEGORY_PREFIX}{row['key']}", bucket): ids(by_category, bucket, str(row["key"]))
+                      for row in report.get("by_category", []) for bucket in COUNT_KEYS})
+    lists.update({(f"{OUTCOME_PREFIX}{outcome}", "closed"): ids(params, "closed", None, outcome)
+                  for outcome in report.get("by_outcome", {})})
     return lists
+
+
+def list_name(figures: dict, key: str) -> str:
+    """What a list key names: a row's name, a category's name, or an outcome's words."""
+    if key.startswith(OUTCOME_PREFIX):
+        return str(OUTCOME_NAMES.get(key.removeprefix(OUTCOME_PREFIX), key))
+    section, key = ("by_category", key.removeprefix(CATEGORY_PREFIX)) if key.startswith(CATEGORY_PREFIX) \
+        else ("rows", key)
+    return next((r["name"] for r in figures.get(section, []) if str(r["key"]) == key), key)
+
+
+def row_lists(lists: dict[tuple[str, str], list[int]]) -> dict[tuple[str, str], list[int]]:
+    """Only the lists of the report's own rows (each case is in exactly one of those rows)."""
+    return {key: value for key, value in lists.items() if ":" not in key[0]}
 
 
 def _package_version() -> str:
@@ -223,7 +250,8 @@ def diff(session: Session, published: PublishedReport, now=None) -> dict:
     that moved row or bucket, each with its reasons; ``unchanged`` when nothing did."""
     params = live_params(session, published, now)
     live = compute(session, params)
-    before, after = _membership(stored_lists(session, published)), _membership(case_lists(session, params, live))
+    before = _membership(row_lists(stored_lists(session, published)))
+    after = _membership(row_lists(case_lists(session, params, live)))
     moved_ids = sorted(i for i in set(before) | set(after) if before.get(i) != after.get(i))
     cases = {c.id: c for c in session.exec(select(Case).where(Case.id.in_(moved_ids))).all()} if moved_ids else {}
     events: dict[int, list[CaseEvent]] = {i: [] for i in moved_ids}
