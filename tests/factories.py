@@ -29,6 +29,18 @@ class Factory:
             parent = self.org("440000", kind="supervisor", name="广东省政务服务数据管理局")
         return create_organisation(self.session, code=code, name=name or f"单位{code}", kind=kind, parent=parent)
 
+    def guangdong(self):
+        """The province 广东 (440000) with 广州 and 深圳 under it, each running one site:
+        ``(province, gz, sz, gz_site, sz_site)``."""
+        province = self.province()
+        gz = self.org("440100GZ", parent=province, name="广州市政务服务数据管理局")
+        sz = self.org("440300SZ", parent=province, name="深圳市政务服务数据管理局")
+        gz_site = self.site("4401000001", host="www.gz.gov.cn", organiser=gz, supervisor=province,
+                            name="广州市人民政府")
+        sz_site = self.site("4403000001", host="www.sz.gov.cn", organiser=sz, supervisor=province,
+                            name="深圳市人民政府")
+        return province, gz, sz, gz_site, sz_site
+
     def province(self):
         return self.org("440000", kind="supervisor", name="广东省政务服务数据管理局")
 

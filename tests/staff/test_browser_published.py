@@ -37,11 +37,7 @@ def served(committed_app):
     committed_app.config["DEFAULT_SUPERVISOR"] = "440000"
     session = db.session
     f = Factory(session)
-    province = f.province()
-    gz = f.org("440100GZ", parent=province, name="广州市政务服务数据管理局")
-    sz = f.org("440300SZ", parent=province, name="深圳市政务服务数据管理局")
-    gz_site = f.site("4401000001", host="www.gz.gov.cn", organiser=gz, supervisor=province, name="广州市人民政府")
-    sz_site = f.site("4403000001", host="www.sz.gov.cn", organiser=sz, supervisor=province, name="深圳市人民政府")
+    province, gz, sz, gz_site, sz_site = f.guangdong()
     supervisor = Actor.of(f.user("supervisor", org=province, email="sup@gd.gov.cn"), session)
     staff = {org.id: Actor.of(f.user("organiser", org=org), session) for org in (gz, sz)}
     numbers = []

@@ -79,13 +79,20 @@ def user(user_id: int):
         abort(404)
     if request.method == "GET":
         return _page(account)
-    action = ACTIONS.get(request.form.get("action", ""))
+    return run_posted_action("admin.user", "user_id", account, _page, ACTIONS)
+
+
+def run_posted_action(endpoint: str, key: str, row, page, actions: dict):
+    """Run the posted ``action`` (a name in ``actions``) on ``row`` in one transaction: redirect to
+    ``endpoint`` with its message, or show ``page`` again with the refusal (the admin's pages of
+    one account, organisation or site)."""
+    action = actions.get(request.form.get("action", ""))
     if not CsrfForm().validate_on_submit() or action is None:
-        return _page(account, _("请求有误。"), 400)
+        return page(row, _("请求有误。"), 400)
     try:
         with db.transaction() as session:
-            message = action(session, account)
+            message = action(session, row)
     except DomainError as exc:
-        return _page(account, exc.message(current_language()), exc.status)
+        return page(row, exc.message(current_language()), exc.status)
     flash(message, "success")
-    return redirect(url_for("admin.user", user_id=account.id))
+    return redirect(url_for(endpoint, **{key: row.id}))

@@ -2,17 +2,15 @@
 organiser), deactivate or stop, and start again. Moves take the cases' visibility with them."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, render_template, request
 from flask_babel import gettext as _
 from sqlmodel import func, select
 
 from tracker.admin import operations as admin_ops
-from tracker.admin.accounts import organisation_for
+from tracker.admin.accounts import organisation_for, run_posted_action
 from tracker.auth.access import current_actor, role_required
 from tracker.auth.forms import CsrfForm
-from tracker.errors import DomainError
 from tracker.extensions import db
-from tracker.i18n import current_language
 from tracker.organisations import operations as org_ops
 from tracker.organisations.models import Organisation, Site, SiteHost
 from tracker.users.models import User
@@ -20,21 +18,6 @@ from tracker.users.models import User
 
 def _org(code: str | None, field: str) -> Organisation:
     return organisation_for(code, field, required=True)
-
-
-def _write(endpoint: str, key: str, row, page, actions: dict):
-    """Run the posted action on ``row`` in one transaction: redirect with its message, or show the
-    page again with the refusal."""
-    action = actions.get(request.form.get("action", ""))
-    if not CsrfForm().validate_on_submit() or action is None:
-        return page(row, _("请求有误。"), 400)
-    try:
-        with db.transaction() as session:
-            message = action(session, row)
-    except DomainError as exc:
-        return page(row, exc.message(current_language()), exc.status)
-    flash(message, "success")
-    return redirect(url_for(endpoint, **{key: row.id}))
 
 
 # ---------------------------------------------------------------- organisations
@@ -85,7 +68,7 @@ def organisation(org_id: int):
         abort(404)
     if request.method == "GET":
         return _org_page(org)
-    return _write("admin.organisation", "org_id", org, _org_page,
+    return run_posted_action("admin.organisation", "org_id", org, _org_page,
                   {"save": _save_org, "deactivate": _deactivate_org, "activate": _activate_org})
 
 
@@ -133,5 +116,5 @@ def site(site_id: int):
         abort(404)
     if request.method == "GET":
         return _site_page(row)
-    return _write("admin.site", "site_id", row, _site_page,
+    return run_posted_action("admin.site", "site_id", row, _site_page,
                   {"save": _save_site, "stop": _site_state(False), "start": _site_state(True)})

@@ -69,6 +69,14 @@ def _require_text(value: str | None, field: str, max_length: int = 1000) -> str:
     return text
 
 
+def _decision_note(note: str | None, approve: bool) -> str:
+    """A supervisor's note on a request (an extension, a pause): optional on approval, required
+    on a denial, which says why (the organiser reads it on the case page and in the mail)."""
+    if approve and not (note or "").strip():
+        return ""
+    return _require_text(note, "note")
+
+
 def _notify(session: Session, topic: str, case: Case, **payload) -> None:
     enqueue(session, topic, case_id=case.id, payload=payload)
 
@@ -418,10 +426,7 @@ def decide_extension(session: Session, case: Case, actor: Actor, *, request_id: 
         raise NotFound(_l("延期申请不存在。"))
     if request.state != "pending":
         raise InvalidState(_l("该延期申请已处理。"))
-    # a denial says why: the organiser reads the reason on the case page and in the mail
-    note = (note or "").strip() if approve else _require_text(note, "note")
-    if len(note) > 1000:
-        raise InvalidInput(_l("内容不能超过%(n)s字。", n=1000), fields={"note": ["≤ 1000"]})
+    note = _decision_note(note, approve)
     now = utcnow()
     request.state = "approved" if approve else "denied"
     request.decided_by_id = actor.user_id
@@ -596,9 +601,7 @@ def decide_pause(session: Session, case: Case, actor: Actor, *, pause_id: int, a
         raise NotFound(_l("挂起记录不存在。"))
     if decided.approval != "pending":
         raise InvalidState(_l("该挂起已审批。"))
-    note = (note or "").strip() if approve else _require_text(note, "note")
-    if len(note) > 1000:
-        raise InvalidInput(_l("内容不能超过%(n)s字。", n=1000), fields={"note": ["≤ 1000"]})
+    note = _decision_note(note, approve)
     now = utcnow()
     decided.approval = "approved" if approve else "denied"
     decided.decided_by_id, decided.decided_at, decided.decision_note = actor.user_id, now, note or None

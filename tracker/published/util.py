@@ -66,16 +66,20 @@ NOT_FIGURES = frozenset({"from", "to", "as_of", "scope", "by", "by_outcome", "by
 CATEGORY_PREFIX, OUTCOME_PREFIX = "category:", "outcome:"
 
 
-def case_lists(session: Session, params: Params, report: dict) -> dict[tuple[str, str], list[int]]:
+def case_lists(session: Session, params: Params, report: dict, *,
+               breakdowns: bool = True) -> dict[tuple[str, str], list[int]]:
     """(row key, count key) -> the ids of the cases behind that figure of that row, selected by the
     report's own drill-down (:func:`tracker.reports.figures.bucket_filter`); the same for the
     breakdowns, as ``category:<code>`` (every count) and ``outcome:<value>`` (its closed cases).
-    The totals are the rows' union, so they are not stored twice."""
+    The totals are the rows' union, so they are not stored twice. ``breakdowns=False``: the rows'
+    lists only (all that a diff compares)."""
     def ids(query_params: Params, bucket: str, key, outcome=None) -> list[int]:
         query = bucket_filter(session, query_params, bucket, key, outcome).with_only_columns(Case.id)
         return list(session.exec(query).all())
 
     lists = {(row["key"], bucket): ids(params, bucket, row["key"]) for row in report["rows"] for bucket in COUNT_KEYS}
+    if not breakdowns:
+        return lists
     if params.by != "category":  # else the rows are the categories already
         by_category = replace(params, by="category")
         lists.update({(f"{CATEGORY_PREFIX}{row['key']}", bucket): ids(by_category, bucket, str(row["key"]))
@@ -251,7 +255,7 @@ def diff(session: Session, published: PublishedReport, now=None) -> dict:
     params = live_params(session, published, now)
     live = compute(session, params)
     before = _membership(row_lists(stored_lists(session, published)))
-    after = _membership(row_lists(case_lists(session, params, live)))
+    after = _membership(case_lists(session, params, live, breakdowns=False))
     moved_ids = sorted(i for i in set(before) | set(after) if before.get(i) != after.get(i))
     cases = {c.id: c for c in session.exec(select(Case).where(Case.id.in_(moved_ids))).all()} if moved_ids else {}
     events: dict[int, list[CaseEvent]] = {i: [] for i in moved_ids}
